@@ -1,0 +1,280 @@
+"""RSS 2.0 documents built from stored releases, cached per output and rebuilt only on change."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import logging
+import os
+import re
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from bot.config.schema import RssConfig
+from bot.model import Summary
+from bot.store import Store, StoredRelease
+
+__all__ = ["RssDocument", "RssOutputs", "build_rss", "clean_text", "public_url"]
+
+log = logging.getLogger(__name__)
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+RSS_SPEC = "https://www.rssboard.org/rss-specification"
+
+# XML 1.0 forbids C0 controls except tab/newline/return, surrogates and U+FFFE/U+FFFF; C1 controls
+# and DEL are allowed but the W3C validator flags them, and no press release needs them.
+_ILLEGAL_XML = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Characters a URL may carry as they are; everything else (Hangul, spaces, quotes) is %-encoded.
+_URL_SAFE = "!#$%&'()*+,/:;=?@[]~-._"
+
+
+def clean_text(text: str | None) -> str:
+    """Text without the characters XML 1.0 cannot carry, trimmed."""
+    return _ILLEGAL_XML.sub("", text or "").strip()
+
+
+def public_url(url: str | None) -> str | None:
+    """The URL as an absolute, ASCII http(s) URL, or None when it is not one (relative, javascript:...)."""
+    url = clean_text(url)
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return None
+    try:
+        netloc = parts.netloc.encode("idna").decode("ascii") if not parts.netloc.isascii() else parts.netloc
+    except UnicodeError:
+        return None
+    return urlunsplit((
+        parts.scheme.lower(),
+        netloc,
+        quote(parts.path, safe=_URL_SAFE) or "/",
+        quote(parts.query, safe=_URL_SAFE),
+        quote(parts.fragment, safe=_URL_SAFE),
+    ))
+
+
+def _guid(release: StoredRelease) -> str:
+    # The article URL identifies a release across restarts and even across a fresh store,
+    # unlike the row id, which a new store hands out again to different releases.
+    digest = hashlib.sha256(release.summary.url.encode("utf-8")).hexdigest()[:24]
+    return f"pressbot:{digest}"
+
+
+def _item_time(release: StoredRelease) -> datetime:
+    if release.summary.published is not None:
+        return release.summary.published
+    return datetime.fromtimestamp(release.created_at, UTC)
+
+
+def summary_html(summary: Summary) -> str:
+    """The summary as a small HTML fragment (subtitle, quote with speaker, lead, photo), escaped."""
+    parts: list[str] = []
+    if subtitle := clean_text(summary.subtitle):
+        parts.append(f"<p><strong>{html.escape(subtitle)}</strong></p>")
+    if quote_text := clean_text(summary.quote):
+        speaker = clean_text(summary.speaker)
+        cite = f"<br/>— {html.escape(speaker)}" if speaker else ""
+        parts.append(f"<blockquote>“{html.escape(quote_text)}”{cite}</blockquote>")
+    if lead := clean_text(summary.lead):
+        parts.append(f"<p>{html.escape(lead)}</p>")
+    if image := public_url(summary.image):
+        caption = clean_text(summary.caption)
+        img = f'<img src="{html.escape(image)}" alt="{html.escape(caption)}"/>'
+        figcaption = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+        parts.append(f"<figure>{img}{figcaption}</figure>")
+    return "".join(parts)
+
+
+def _site(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrib: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attrib)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def build_rss(
+    output: RssConfig,
+    items: Sequence[StoredRelease],
+    *,
+    base_url: str,
+    now: datetime,
+    feed_urls: Mapping[str, str] | None = None,
+) -> bytes:
+    """An RSS 2.0 document (UTF-8) of `items`, kept in the given order (newest first).
+
+    `feed_urls` maps feed names to their URLs for each item's `<source url=...>`; without
+    one the article's site is used. Raises ValueError when `base_url` is not an absolute
+    http(s) URL, since the channel link and `atom:link rel="self"` must be absolute.
+    """
+    site = public_url(base_url.rstrip("/") + "/")
+    self_url = public_url(base_url.rstrip("/") + output.path)
+    if site is None or self_url is None:
+        raise ValueError(
+            f"rss output {output.name!r}: web.base_url {base_url!r} is not an absolute http(s) URL"
+        )
+    feed_urls = feed_urls or {}
+    rss = ET.Element("rss", {"version": "2.0", "xmlns:atom": ATOM_NS})
+    channel = _sub(rss, "channel")
+    title = clean_text(output.title) or output.name
+    _sub(channel, "title", title)
+    _sub(channel, "link", site)
+    _sub(channel, "description", clean_text(output.description) or title)
+    _sub(channel, "language", "ko")
+    _sub(channel, "lastBuildDate", format_datetime(now))
+    _sub(channel, "docs", RSS_SPEC)
+    _sub(channel, "generator", "pressbot")
+    _sub(channel, "atom:link", href=self_url, rel="self", type="application/rss+xml")
+    seen_guids: set[str] = set()
+    for release in items:
+        summary = release.summary
+        item = _sub(channel, "item")
+        link = public_url(summary.url)
+        _sub(item, "title", clean_text(summary.title) or link or f"release {release.id}")
+        if link is not None:
+            _sub(item, "link", link)
+        # Readers show the description as the item's body; with nothing extracted, the title stands in.
+        title_html = f"<p>{html.escape(clean_text(summary.title))}</p>"
+        _sub(item, "description", summary_html(summary) or title_html)
+        if region := clean_text(summary.region):
+            _sub(item, "category", region)
+        guid = _guid(release)
+        if guid in seen_guids:  # two releases of one URL (different feeds' keys): keep guids unique
+            guid = f"{guid}-{release.id}"
+        seen_guids.add(guid)
+        _sub(item, "guid", guid, isPermaLink="false")
+        _sub(item, "pubDate", format_datetime(_item_time(release)))
+        source_url = public_url(feed_urls.get(release.feed)) or (_site(link) if link else None)
+        if source_url is not None:
+            _sub(item, "source", clean_text(summary.source) or release.feed, url=source_url)
+    ET.indent(rss, space=" ")
+    body: bytes = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
+    return body
+
+
+@dataclass(frozen=True, slots=True)
+class RssDocument:
+    body: bytes
+    etag: str
+    """Strong entity tag, quoted: `"<sha256 prefix>"`."""
+    last_modified: datetime
+    """When the body last changed (aware, UTC, whole seconds as HTTP dates carry them)."""
+    items: int = 0
+
+
+@dataclass(slots=True)
+class _Slot:
+    config: RssConfig
+    key: tuple[object, ...] | None = None
+    version: tuple[int, int] | None = None
+    document: RssDocument | None = None
+    unwritten: bool = False
+
+
+class RssOutputs:
+    """The served RSS documents: each rebuilt only when its items or its config change."""
+
+    def __init__(self, store: Store, *, clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.clock = clock
+        self.base_url = ""
+        self.feed_urls: Mapping[str, str] = {}
+        self.builds: dict[str, int] = {}
+        """Documents built per output since start (tests and debugging)."""
+        self._slots: dict[str, _Slot] = {}
+
+    def update_config(
+        self, rss: Mapping[str, RssConfig], base_url: str, feed_urls: Mapping[str, str] | None = None
+    ) -> None:
+        """Take a (re)loaded config; outputs whose settings changed are rebuilt on next use."""
+        self.base_url = base_url
+        self.feed_urls = dict(feed_urls or {})
+        self._slots = {
+            name: self._slots.get(name) or _Slot(config) for name, config in rss.items()
+        }
+        for name, config in rss.items():
+            self._slots[name].config = config
+
+    def names(self) -> list[str]:
+        return list(self._slots)
+
+    def get(self, name: str) -> RssDocument:
+        """The current document of an output (KeyError for an unknown name)."""
+        slot = self._slots[name]
+        version = self.store.releases.rss_version(name)
+        key = (slot.config, self.base_url, tuple(sorted(self.feed_urls.items())))
+        if slot.document is None or slot.version != version or slot.key != key:
+            self._rebuild(name, slot, version, key)
+        assert slot.document is not None
+        return slot.document
+
+    def refresh_all(self) -> None:
+        """Rebuild what changed and retry on-disk copies that could not be written."""
+        for name, slot in self._slots.items():
+            self.get(name)
+            if slot.unwritten:
+                self._write(name, slot)
+
+    def _rebuild(self, name: str, slot: _Slot, version: tuple[int, int], key: tuple[object, ...]) -> None:
+        config = slot.config
+        now = datetime.fromtimestamp(int(self.clock()), UTC)
+        items = self.store.releases.for_rss(name, config.limit)
+        body = build_rss(config, items, base_url=self.base_url, now=now, feed_urls=self.feed_urls)
+        self.builds[name] = self.builds.get(name, 0) + 1
+        slot.version, slot.key = version, key
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        if slot.document is not None and slot.document.etag == etag:
+            return
+        slot.document = RssDocument(body=body, etag=etag, last_modified=now, items=len(items))
+        log.debug("rss %s: rebuilt with %d items", name, len(items))
+        if config.file is not None:
+            self._write(name, slot)
+
+    def _write(self, name: str, slot: _Slot) -> None:
+        path, document = slot.config.file, slot.document
+        if path is None or document is None:
+            slot.unwritten = False
+            return
+        try:
+            write_atomically(path, document.body)
+        except OSError as exc:
+            slot.unwritten = True
+            log.error("rss %s: cannot write %s: %s", name, path, exc)
+        else:
+            slot.unwritten = False
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` so that a reader (or a crash) sees the old or the new file, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    # The rename itself is durable only once the folder is synced.
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
