@@ -67,6 +67,9 @@ class FeedSite:
         self._resources: dict[str, Resource] = {}
         self._behaviours: dict[str, Handler] = {}
         self._waiters: dict[str, list[tuple[int, asyncio.Future[None]]]] = defaultdict(list)
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._connections: set[object] = set()  # the transports themselves, so ids are never reused
         self._version = 0
         self._runner: web.AppRunner | None = None
 
@@ -75,9 +78,9 @@ class FeedSite:
     async def start(self) -> FeedSite:
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.1)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port, shutdown_timeout=0.1)
+        site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         self.port = int(self._runner.addresses[0][1])
         return self
@@ -199,6 +202,11 @@ class FeedSite:
 
     # -- log -----------------------------------------------------------------------------
 
+    @property
+    def connections(self) -> int:
+        """How many distinct TCP connections have carried requests (keep-alive reuse shows here)."""
+        return len(self._connections)
+
     def requests_for(self, path: str) -> list[SeenRequest]:
         return [r for r in self.requests if r.path == path]
 
@@ -226,6 +234,15 @@ class FeedSite:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         self._log(request)
+        self._connections.add(request.transport)
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            return await self._answer(request)
+        finally:
+            self.in_flight -= 1
+
+    async def _answer(self, request: web.Request) -> web.StreamResponse:
         path = request.path
         behaviour = self._behaviours.get(path)
         if behaviour is not None:
