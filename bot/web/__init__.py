@@ -1,0 +1,1 @@
+"""The HTTP side of pressbot: RSS outputs, /healthz, /status and /metrics on web.listen."""
