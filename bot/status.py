@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot import __version__
-from bot.config.schema import Config, FeedConfig
+from bot.config import Config, FeedConfig
 from bot.model import KST
 from bot.store import FeedState, Store
 

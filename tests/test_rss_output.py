@@ -10,7 +10,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from bot.config.schema import RssConfig
+from bot.config import RssConfig
 from bot.model import KST, Entry, Summary
 from bot.publish.rss import RssOutputs, build_rss, public_url
 from bot.store import Store, StoredRelease, Target
@@ -236,3 +236,22 @@ def test_bad_base_url_is_a_clear_error() -> None:
 )
 def test_public_url(url: str | None, expected: str | None) -> None:
     assert public_url(url) == expected
+
+
+def test_refresh_all_logs_a_broken_output_once_and_serves_the_others(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    add(store, 1)
+    add(store, 2, target="local")
+    rss = RssOutputs(store, clock=Clock(T0.timestamp()))
+    rss.update_config({"all": output(), "local": output(name="local", path="/rss/local.xml")}, "")
+    rss.refresh_all()
+    rss.refresh_all()
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert errors == [
+        "rss output 'all': web.base_url '' is not an absolute http(s) URL",
+        "rss output 'local': web.base_url '' is not an absolute http(s) URL",
+    ]
+    rss.update_config({"all": output(), "local": output(name="local", path="/rss/local.xml")}, BASE)
+    rss.refresh_all()
+    assert rss.get("local").items == 1 and rss.get("all").items == 1

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config.schema import ChannelConfig, Config, FeedConfig, RssConfig, TelegramConfig
+from bot.config import ChannelConfig, Config, FeedConfig, RssConfig, TelegramConfig
 from bot.model import KST, Entry, Summary
 from bot.status import TELEGRAM_TEXT_LIMIT, build_status, format_status
 from bot.store import Store, Target

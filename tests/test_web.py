@@ -17,7 +17,7 @@ import feedparser
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.config.schema import ChannelConfig, Config, FeedConfig, RssConfig
+from bot.config import ChannelConfig, Config, FeedConfig, RssConfig
 from bot.metrics import Metrics
 from bot.model import KST, Entry, Summary
 from bot.publish.rss import RssOutputs

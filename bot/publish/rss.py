@@ -17,7 +17,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from bot.config.schema import RssConfig
+from bot.config import RssConfig
 from bot.model import Summary
 from bot.store import Store, StoredRelease
 
@@ -183,6 +183,8 @@ class _Slot:
     version: tuple[int, int] | None = None
     document: RssDocument | None = None
     unwritten: bool = False
+    error: str | None = None
+    """The last build error, logged once until it changes."""
 
 
 class RssOutputs:
@@ -225,7 +227,15 @@ class RssOutputs:
     def refresh_all(self) -> None:
         """Rebuild what changed and retry on-disk copies that could not be written."""
         for name, slot in self._slots.items():
-            self.get(name)
+            try:
+                self.get(name)
+            except ValueError as exc:
+                # One misconfigured output (no absolute base URL) must not stop the others or the poller.
+                if slot.error != str(exc):
+                    log.error("%s", exc)
+                    slot.error = str(exc)
+                continue
+            slot.error = None
             if slot.unwritten:
                 self._write(name, slot)
 

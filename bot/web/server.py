@@ -13,7 +13,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from bot.config.schema import Config
+from bot.config import Config
 from bot.metrics import Metrics
 from bot.publish.rss import RssDocument, RssOutputs
 from bot.store import Store
