@@ -88,6 +88,21 @@ class Outbox:
                 [(error, next_attempt_at, i) for i in ids],
             )
 
+    def release(self, ids: Sequence[int], *, note: str, next_attempt_at: float) -> None:
+        """Back to pending without counting the attempt (rate limited, chat migrated)."""
+        with self.db.transaction() as conn:
+            conn.executemany(
+                "UPDATE deliveries SET state = 'pending', attempts = MAX(attempts - 1, 0), last_error = ?, "
+                "next_attempt_at = ? WHERE id = ? AND state = 'sending'",
+                [(note, next_attempt_at, i) for i in ids],
+            )
+
+    def count_failed(self, target: str) -> int:
+        row = self.db.conn.execute(
+            "SELECT COUNT(*) FROM deliveries WHERE target = ? AND state = 'failed'", (target,)
+        ).fetchone()
+        return int(row[0])
+
     def mark_failed(self, ids: Sequence[int], *, reason: str) -> None:
         with self.db.transaction() as conn:
             conn.executemany(
