@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from html.parser import HTMLParser
 from pathlib import Path
 
 import feedparser
@@ -18,6 +21,58 @@ from bot.store import Store, StoredRelease, Target
 BASE = "http://127.0.0.1:8080"
 ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
 T0 = datetime(2026, 8, 12, 9, 0, tzinfo=KST)
+
+
+RFC822 = re.compile(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+                    r"\d{4} \d\d:\d\d:\d\d [+-]\d{4}")
+
+
+class _Urls(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.tags: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        self.urls += [v or "" for k, v in attrs if k in ("src", "href")]
+
+
+def assert_absolute(url: str | None) -> None:
+    assert url and re.fullmatch(r"https?://[!-~]+", url), f"not an absolute ASCII http(s) URL: {url!r}"
+
+
+def assert_validator_rules(body: bytes) -> None:
+    """The W3C feed validator's rules for RSS 2.0 that a generator controls."""
+    body.decode("utf-8")
+    root = ET.fromstring(body)
+    assert root.tag == "rss" and root.get("version") == "2.0"
+    channel = root.find("channel")
+    assert channel is not None
+    for tag in ("title", "link", "description"):
+        assert (channel.findtext(tag) or "").strip(), f"channel/{tag} is required"
+    assert_absolute(channel.findtext("link"))
+    self_link = channel.find(ATOM_LINK)
+    assert self_link is not None and self_link.get("rel") == "self"
+    assert self_link.get("type") == "application/rss+xml"
+    assert_absolute(self_link.get("href"))
+    dates = [channel.findtext("lastBuildDate")] + [i.findtext("pubDate") for i in channel.iter("item")]
+    for date in dates:
+        assert date and RFC822.fullmatch(date), f"not an RFC 822 date: {date!r}"
+        assert parsedate_to_datetime(date).tzinfo is not None
+    guids = [i.findtext("guid") for i in channel.iter("item")]
+    assert all(guids) and len(set(guids)) == len(guids), "every item needs a unique guid"
+    for item in channel.iter("item"):
+        assert item.findtext("title") or item.findtext("description")
+        assert item.find("guid") is not None and item.find("guid").get("isPermaLink") == "false"  # type: ignore[union-attr]
+        assert_absolute(item.findtext("link"))
+        for source in item.iter("source"):
+            assert_absolute(source.get("url"))
+        html_parser = _Urls()
+        html_parser.feed(item.findtext("description") or "")
+        for url in html_parser.urls:
+            assert_absolute(url)
+        assert not html_parser.tags & {"script", "iframe", "object", "embed", "style", "form"}
 
 
 class Clock:
@@ -98,6 +153,7 @@ def test_document_from_store_parses_cleanly_with_every_item_field(store: Store) 
     assert root.findtext("channel/link") == BASE + "/"
     assert all(i.find("description") is not None for i in root.iter("item"))
     assert doc.body.startswith(b"<?xml version='1.0' encoding='utf-8'?>")
+    assert_validator_rules(doc.body)
 
 
 def test_untrusted_text_is_escaped_and_control_characters_stripped(store: Store) -> None:
@@ -119,6 +175,7 @@ def test_untrusted_text_is_escaped_and_control_characters_stripped(store: Store)
     assert item.findtext("source") == "A&B"
     assert len(root.findall("channel/item")) == 1
     assert feedparser.parse(body).bozo == 0
+    assert_validator_rules(body)
 
 
 def test_newest_first_and_limit_honoured(store: Store) -> None:
@@ -147,13 +204,15 @@ def test_document_is_rebuilt_only_when_its_items_or_config_change(store: Store) 
     changed = rss.get("all")
     assert rss.builds["all"] == 2
     assert changed.etag != first.etag
-    assert changed.last_modified.timestamp() == int(clock.now)
+    assert changed.last_modified == T0 + timedelta(minutes=2)  # when item 2 was added, not when built
     assert b"\xeb\xb3\xb4\xeb\x8f\x84\xec\x9e\x90\xeb\xa3\x8c 2" in changed.body  # "보도자료 2"
 
+    clock.now += 3600
     rss.update_config({"all": output(title="새 제목")}, BASE)
     retitled = rss.get("all")
     assert rss.builds["all"] == 3
     assert "새 제목" in retitled.body.decode()
+    assert retitled.last_modified.timestamp() == clock.now
     rss.update_config({"all": output(title="새 제목")}, BASE)  # the same config again: no rebuild
     rss.get("all")
     assert rss.builds["all"] == 3
@@ -179,6 +238,17 @@ def test_on_disk_copy_is_written_atomically_and_only_on_change(store: Store, tmp
     assert target.read_bytes() == rss.get("all").body != served
     assert target.stat().st_ino != inode  # replaced by rename, not rewritten in place
     assert sorted(p.name for p in folder.iterdir()) == ["all.xml"]
+
+
+def test_restart_serves_the_same_bytes_and_leaves_the_file_alone(store: Store, tmp_path: Path) -> None:
+    target = tmp_path / "all.xml"
+    add(store, 1)
+    add(store, 2)
+    before = outputs(store, Clock(T0.timestamp() + 60), output(file=target)).get("all")
+    inode = target.stat().st_ino
+    after = outputs(store, Clock(T0.timestamp() + 86400), output(file=target)).get("all")
+    assert (after.etag, after.body, after.last_modified) == (before.etag, before.body, before.last_modified)
+    assert target.stat().st_ino == inode
 
 
 def test_unwritable_copy_is_reported_and_retried_while_serving_goes_on(

@@ -172,13 +172,15 @@ class RssDocument:
     etag: str
     """Strong entity tag, quoted: `"<sha256 prefix>"`."""
     last_modified: datetime
-    """When the body last changed (aware, UTC, whole seconds as HTTP dates carry them)."""
+    """When the items (or settings) last changed: aware, UTC, whole seconds as HTTP dates carry them."""
     items: int = 0
 
 
 @dataclass(slots=True)
 class _Slot:
     config: RssConfig
+    settings_changed_at: float = 0.0
+    """When this output's settings last changed in this process (0: as the process started)."""
     key: tuple[object, ...] | None = None
     version: tuple[int, int] | None = None
     document: RssDocument | None = None
@@ -188,7 +190,12 @@ class _Slot:
 
 
 class RssOutputs:
-    """The served RSS documents: each rebuilt only when its items or its config change."""
+    """The served RSS documents: each rebuilt only when its items or its settings change.
+
+    A document is a function of its items and settings alone: its lastBuildDate and
+    Last-Modified are the time the newest of its items was added (or its settings changed),
+    so a restart serves the same bytes under the same ETag and rewrites no file.
+    """
 
     def __init__(self, store: Store, *, clock: Callable[[], float] = time.time) -> None:
         self.store = store
@@ -198,24 +205,34 @@ class RssOutputs:
         self.builds: dict[str, int] = {}
         """Documents built per output since start (tests and debugging)."""
         self._slots: dict[str, _Slot] = {}
+        self._configured = False
 
     def update_config(
         self, rss: Mapping[str, RssConfig], base_url: str, feed_urls: Mapping[str, str] | None = None
     ) -> None:
-        """Take a (re)loaded config; outputs whose settings changed are rebuilt on next use."""
+        """Take a (re)loaded config; outputs whose settings changed are rebuilt on next use.
+
+        `feed_urls` (feed name -> URL) fills each item's `<source url>`; without it the
+        article's site is used.
+        """
+        now = self.clock() if self._configured else 0.0
+        shared_changed = base_url != self.base_url or dict(feed_urls or {}) != self.feed_urls
         self.base_url = base_url
         self.feed_urls = dict(feed_urls or {})
-        self._slots = {
-            name: self._slots.get(name) or _Slot(config) for name, config in rss.items()
-        }
+        slots: dict[str, _Slot] = {}
         for name, config in rss.items():
-            self._slots[name].config = config
+            slot = self._slots.get(name) or _Slot(config, settings_changed_at=now)
+            if slot.config != config or shared_changed:
+                slot.config, slot.settings_changed_at = config, now
+            slots[name] = slot
+        self._slots = slots
+        self._configured = True
 
     def names(self) -> list[str]:
         return list(self._slots)
 
     def get(self, name: str) -> RssDocument:
-        """The current document of an output (KeyError for an unknown name)."""
+        """The current document of an output (KeyError for an unknown name, ValueError for a bad base URL)."""
         slot = self._slots[name]
         version = self.store.releases.rss_version(name)
         key = (slot.config, self.base_url, tuple(sorted(self.feed_urls.items())))
@@ -241,17 +258,22 @@ class RssOutputs:
 
     def _rebuild(self, name: str, slot: _Slot, version: tuple[int, int], key: tuple[object, ...]) -> None:
         config = slot.config
-        now = datetime.fromtimestamp(int(self.clock()), UTC)
         items = self.store.releases.for_rss(name, config.limit)
-        body = build_rss(config, items, base_url=self.base_url, now=now, feed_urls=self.feed_urls)
+        changed = max([r.sent_at or r.created_at for r in items] + [slot.settings_changed_at])
+        if changed <= 0:  # an empty output as the process starts: nothing to date it by
+            changed = slot.settings_changed_at = self.clock()
+        # Whole seconds: HTTP dates carry no more, and If-Modified-Since must compare equal.
+        changed_at = datetime.fromtimestamp(int(changed), UTC)
+        body = build_rss(config, items, base_url=self.base_url, now=changed_at, feed_urls=self.feed_urls)
         self.builds[name] = self.builds.get(name, 0) + 1
         slot.version, slot.key = version, key
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         if slot.document is not None and slot.document.etag == etag:
             return
-        slot.document = RssDocument(body=body, etag=etag, last_modified=now, items=len(items))
+        first = slot.document is None
+        slot.document = RssDocument(body=body, etag=etag, last_modified=changed_at, items=len(items))
         log.debug("rss %s: rebuilt with %d items", name, len(items))
-        if config.file is not None:
+        if config.file is not None and not (first and _same_file(config.file, body)):
             self._write(name, slot)
 
     def _write(self, name: str, slot: _Slot) -> None:
@@ -266,6 +288,13 @@ class RssOutputs:
             log.error("rss %s: cannot write %s: %s", name, path, exc)
         else:
             slot.unwritten = False
+
+
+def _same_file(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def write_atomically(path: Path, data: bytes) -> None:
