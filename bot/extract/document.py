@@ -1,0 +1,302 @@
+"""A light, ordered view of an HTML page: elements with chrome flags, text lines and metadata."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from bot.extract import rules
+
+_SPACE = re.compile(r"\s+")
+_WORD_SPLIT = re.compile(r"[\s_\-]+")
+_CENTRED = re.compile(r"text-align\s*:\s*center", re.I)
+
+
+def clean(text: str) -> str:
+    """Collapse whitespace (NBSP included) and trim."""
+    return _SPACE.sub(" ", text.replace("\xa0", " ")).strip()
+
+
+@dataclass(slots=True, eq=False)
+class El:
+    """One element: tag, attributes, children (elements or text), flags computed while walking."""
+
+    tag: str
+    attrs: dict[str, str]
+    parent: El | None
+    index: int
+    chrome: bool
+    children: list[El | str] = field(default_factory=list)
+    end: int = 0
+    """Preorder index of the last element in this subtree."""
+
+    def get(self, name: str) -> str:
+        return self.attrs.get(name) or ""
+
+    @property
+    def names(self) -> str:
+        """class and id, lowercased, for hint matching."""
+        return f"{self.get('class')} {self.get('id')}".lower()
+
+    def contains(self, other: El) -> bool:
+        return self.index <= other.index <= self.end
+
+    def text(self) -> str:
+        """Visible text of the subtree, lines broken at blocks and <br>, whitespace collapsed per line."""
+        return "\n".join(line for line in (clean(x) for x in self.raw_text().split("\n")) if line)
+
+    def raw_text(self) -> str:
+        parts: list[str] = []
+        _collect(self, parts)
+        return "".join(parts)
+
+    def flat(self) -> str:
+        return clean(self.raw_text())
+
+    def iter(self) -> list[El]:
+        out: list[El] = []
+        stack: list[El] = [self]
+        while stack:
+            el = stack.pop()
+            out.append(el)
+            stack.extend(c for c in reversed(el.children) if isinstance(c, El))
+        return out
+
+
+def _collect(el: El, parts: list[str]) -> None:
+    block = el.tag in rules.BLOCK_TAGS
+    if block:
+        parts.append("\n")
+    for child in el.children:
+        if isinstance(child, str):
+            parts.append(child)
+        elif child.tag == "br":
+            parts.append("\n")
+        else:
+            _collect(child, parts)
+    if block:
+        parts.append("\n")
+
+
+def _is_chrome(tag: str, attrs: dict[str, str]) -> bool:
+    if tag in rules.CHROME_TAGS:
+        return True
+    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower().strip()
+    if not names:
+        return False
+    for value in names.split():
+        if value in rules.CHROME_EXACT:
+            return True
+        if value.startswith(("no-", "no_", "has-", "is-")):  # "no-share" says the block has NO share bar
+            continue
+        # Only a class's first or last meaningful word names its role ("user-gnb", "ad-template");
+        # words in the middle are modifiers ("rd_nav_style2" is an article, not a menu).
+        words = [w for w in _WORD_SPLIT.split(value) if w and w not in rules.NEUTRAL_WORDS]
+        if words and (words[0] in rules.CHROME_WORDS or words[-1] in rules.CHROME_WORDS):
+            return True
+    return any(phrase in names for phrase in rules.CHROME_PHRASES)
+
+
+@dataclass(slots=True, eq=False)
+class Line:
+    """A visual line of the body: its text and how it is set (bold, centred), or an image."""
+
+    text: str
+    block: El
+    bold: bool = False
+    centred: bool = False
+    image: El | None = None
+
+
+class Document:
+    """Parsed page: element list in document order, meta tags, JSON-LD, page title."""
+
+    def __init__(self, html: str, *, prune: bool = True) -> None:
+        tree = LexborHTMLParser(html)
+        self.prune = prune
+        self.elements: list[El] = []
+        self.meta: dict[str, str] = {}
+        self.jsonld: list[dict[str, Any]] = []
+        self.page_title = ""
+        root_node = tree.root
+        self.root = El("#root", {}, None, 0, False)
+        self.elements.append(self.root)
+        if root_node is not None:
+            self._walk(root_node, self.root)
+        self.root.end = len(self.elements) - 1
+
+    def _walk(self, node: LexborNode, parent: El) -> None:
+        for child in node.iter(include_text=True):
+            tag = child.tag
+            if tag == "-text":
+                text = child.text_content
+                if text:
+                    parent.children.append(text)
+                continue
+            if tag is None or tag.startswith("-") or tag.startswith("#"):
+                continue
+            if tag in rules.SKIP_TAGS:
+                if tag == "script" and (child.attributes.get("type") or "").endswith("ld+json"):
+                    self._jsonld(child.text(deep=True))
+                continue
+            attrs = {k: v or "" for k, v in child.attributes.items()}
+            if tag == "meta":
+                self._meta(attrs)
+                continue
+            if tag == "title":
+                if not self.page_title:
+                    self.page_title = clean(child.text(deep=True))
+                continue
+            chrome = parent.chrome or _is_chrome(tag, attrs)
+            el = El(tag, attrs, parent, len(self.elements), chrome)
+            self.elements.append(el)
+            parent.children.append(el)
+            # Chrome is never article content: not descending saves most of the walk on busy pages.
+            if not (chrome and self.prune):
+                self._walk(child, el)
+            el.end = len(self.elements) - 1
+
+    def _meta(self, attrs: dict[str, str]) -> None:
+        key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").lower()
+        if key and key not in self.meta and attrs.get("content"):
+            self.meta[key] = attrs["content"]
+
+    def _jsonld(self, text: str) -> None:
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return
+        items = data if isinstance(data, list) else [data]
+        for item in items:
+            if isinstance(item, dict):
+                graph = item.get("@graph")
+                if isinstance(graph, list):
+                    self.jsonld.extend(x for x in graph if isinstance(x, dict))
+                else:
+                    self.jsonld.append(item)
+
+    def jsonld_value(self, key: str) -> Any:
+        for item in self.jsonld:
+            if key in item:
+                return item[key]
+        return None
+
+    def first(self, selector: str) -> El | None:
+        """The first element matching a CSS selector (a small subset: tag, .class, #id, chains)."""
+        matches = self.select(selector)
+        return matches[0] if matches else None
+
+    def select(self, selector: str) -> list[El]:
+        return select(self.elements, selector)
+
+
+_SIMPLE = re.compile(r"^(?P<tag>[a-zA-Z][\w-]*|\*)?(?P<rest>(?:[.#][\w-]+|\[[^\]]+\])*)$")
+_PART = re.compile(r"([.#])([\w-]+)|\[([\w-]+)(?:([*^$~|]?=)[\"']?([^\"'\]]*)[\"']?)?\]")
+
+
+def _matches(el: El, simple: str) -> bool:
+    m = _SIMPLE.match(simple)
+    if m is None:
+        return False
+    tag = m.group("tag")
+    if tag and tag != "*" and el.tag != tag.lower():
+        return False
+    classes = el.get("class").split()
+    for part in _PART.finditer(m.group("rest") or ""):
+        kind, name, attr, op, value = part.groups()
+        if kind == ".":
+            if name not in classes:
+                return False
+        elif kind == "#":
+            if el.get("id") != name:
+                return False
+        else:
+            actual = el.attrs.get(attr)
+            if actual is None:
+                return False
+            if op == "=" and actual != value:
+                return False
+            if op == "*=" and value not in actual:
+                return False
+            if op == "^=" and not actual.startswith(value):
+                return False
+            if op == "$=" and not actual.endswith(value):
+                return False
+            if op == "~=" and value not in actual.split():
+                return False
+    return True
+
+
+def select(elements: list[El], selector: str) -> list[El]:
+    """Elements matching a descendant-combinator CSS selector (comma lists allowed)."""
+    out: list[El] = []
+    for alternative in selector.split(","):
+        steps = alternative.split()
+        if not steps:
+            continue
+        for el in elements:
+            if el in out or not _matches(el, steps[-1]):
+                continue
+            node: El | None = el.parent
+            ok = True
+            for step in reversed(steps[:-1]):
+                while node is not None and not _matches(node, step):
+                    node = node.parent
+                if node is None:
+                    ok = False
+                    break
+                node = node.parent
+            if ok:
+                out.append(el)
+    out.sort(key=lambda e: e.index)
+    return out
+
+
+def lines_of(container: El, *, skip: tuple[El, ...] = (), keep_chrome: bool = False) -> list[Line]:
+    """The container's text as visual lines, chrome and `skip` subtrees left out, images as lines."""
+    out: list[Line] = []
+    buf: list[tuple[str, bool]] = []
+    state = {"block": container}
+
+    def flush(block: El, centred: bool) -> None:
+        text = clean("".join(t for t, _ in buf))
+        if text:
+            bold_chars = sum(len(t.strip()) for t, b in buf if b)
+            total = sum(len(t.strip()) for t, _ in buf)
+            out.append(Line(text, block, bold=total > 0 and bold_chars >= total, centred=centred))
+        buf.clear()
+
+    def walk(el: El, bold: bool, centred: bool) -> None:
+        for child in el.children:
+            if isinstance(child, str):
+                buf.append((child, bold))
+                continue
+            if (child.chrome and not keep_chrome) or child in skip:
+                continue
+            tag = child.tag
+            if tag == "br":
+                flush(state["block"], centred)
+                continue
+            if tag == "img":
+                flush(state["block"], centred)
+                out.append(Line("", child, image=child, centred=centred))
+                continue
+            child_centred = centred or bool(_CENTRED.search(child.get("style"))) or (
+                child.get("align").lower() == "center") or tag == "center"
+            if tag in rules.BLOCK_TAGS:
+                flush(state["block"], centred)
+                previous = state["block"]
+                state["block"] = child
+                walk(child, bold or tag in rules.BOLD_TAGS, child_centred)
+                flush(child, child_centred)
+                state["block"] = previous
+            else:
+                walk(child, bold or tag in rules.BOLD_TAGS, child_centred)
+
+    walk(container, False, False)
+    flush(container, False)
+    return out

@@ -1,0 +1,104 @@
+"""The article's own first photo (never logos, ads, avatars or thumbnails) and its caption."""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin
+
+from bot.extract import rules
+from bot.extract.document import El, Line, clean
+from bot.extract.lead import is_caption_line
+
+_MIN_SIDE = 80
+_CAPTION_MAX = 400
+
+
+def image_src(img: El) -> str | None:
+    """The displayed URL: a lazy-load attribute when `src` is a data: placeholder or missing."""
+    for attr in rules.IMAGE_SRC_ATTRS:
+        value = img.get(attr).strip()
+        if value and not value.startswith(("data:", "javascript:", "about:")):
+            return value
+    return None
+
+
+def _too_small(img: El) -> bool:
+    for attr in ("width", "height"):
+        value = img.get(attr).strip().rstrip("px")
+        if value.isdigit() and int(value) < _MIN_SIDE:
+            return True
+    return False
+
+
+def is_photo(img: El) -> bool:
+    src = image_src(img)
+    if src is None or img.chrome or _too_small(img):
+        return False
+    return not rules.NON_PHOTO_SRC.search(src.split("?")[0])
+
+
+def first_photo(elements: list[El], start: int, container: El | None) -> El | None:
+    """The first editorial image from the headline (index `start`) to the end of the body."""
+    end = container.end if container is not None else len(elements) - 1
+    for el in elements[start: end + 1]:
+        if el.tag == "img" and is_photo(el):
+            return el
+    return None
+
+
+def resolve(url: str, src: str) -> str:
+    return urljoin(url, src.strip())
+
+
+def clean_caption(text: str) -> str | None:
+    text = clean(text)
+    previous = None
+    while previous != text:
+        previous = text
+        text = rules.CAPTION_MARKER.sub("", text).strip()
+        enclosed = rules.ENCLOSED.match(text)
+        if enclosed:
+            text = enclosed.group("text").strip()
+    return text or None
+
+
+def caption_near(img: El, container: El | None) -> str | None:
+    """figcaption / caption-classed element within the photo's own wrapper (up to four levels up)."""
+    node = img.parent
+    for _ in range(4):
+        if node is None or node is container or node.tag in ("body", "#root"):
+            return None
+        for el in node.iter():
+            if el is img or el.chrome:
+                continue
+            if el.tag == "figcaption" or (el.tag != "img" and any(h in el.names for h in rules.CAPTION_HINTS)):
+                text = el.flat()
+                if text and len(text) <= _CAPTION_MAX:
+                    return clean_caption(text)
+        if len(node.flat()) > _CAPTION_MAX:
+            return None
+        node = node.parent
+    return None
+
+
+def caption_in_lines(img: El, lines: list[Line]) -> str | None:
+    """A marked caption paragraph right under the photo, or a `[사진설명]` line anywhere in the body."""
+    for i, line in enumerate(lines):
+        if line.image is img:
+            for following in lines[i + 1: i + 3]:
+                if following.image is not None:
+                    break
+                if following.text:
+                    if rules.CAPTION_LINE.match(following.text) or rules.ENCLOSED.match(following.text):
+                        return clean_caption(following.text)
+                    break
+    for line in lines:
+        if line.text and rules.CAPTION_ANYWHERE.match(line.text):
+            return clean_caption(line.text)
+    return None
+
+
+def find_caption(img: El, container: El | None, lines: list[Line]) -> str | None:
+    return caption_near(img, container) or caption_in_lines(img, lines)
+
+
+__all__ = ["caption_near", "find_caption", "first_photo", "image_src", "is_caption_line", "resolve"]

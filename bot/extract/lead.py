@@ -1,0 +1,106 @@
+"""Deck lines at the top of the body, the subtitle element, and the lead sentence."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from bot.extract import rules
+from bot.extract.document import El, Line, clean
+
+_QUOTES = re.compile(r"[‘’“”\"'「」]")
+_DECK_MAX = 200
+
+
+def _norm(text: str) -> str:
+    return _QUOTES.sub("", unicodedata.normalize("NFC", clean(text))).replace(" ", "")
+
+
+def is_caption_line(line: Line) -> bool:
+    block: El | None = line.block
+    for _ in range(3):
+        if block is None:
+            break
+        if block.tag in ("figcaption", "caption") or any(h in block.names for h in rules.CAPTION_HINTS):
+            return True
+        block = block.parent
+    return bool(rules.CAPTION_LINE.match(line.text) or rules.CAPTION_ANYWHERE.match(line.text))
+
+
+def in_table(line: Line, container: El) -> bool:
+    block: El | None = line.block
+    while block is not None and block is not container:
+        if block.tag == "table":
+            return True
+        block = block.parent
+    return False
+
+
+def _is_sentence(text: str) -> bool:
+    return bool(rules.SENTENCE_END.search(text)) or text.rstrip().endswith("다")
+
+
+def deck_text(line: str) -> str:
+    """A deck line without its markers: `- 부제 -` -> `부제`."""
+    text = clean(line)
+    previous = None
+    while previous != text:
+        previous = text
+        text = rules.DECK_MARKER_STRIP.sub("", text).strip()
+    return text
+
+
+def split_top(lines: list[Line], container: El, title: str | None) -> tuple[list[str], int]:
+    """Deck lines before the lead (marker-stripped) and the index of the lead line (-1 if none)."""
+    deck: list[str] = []
+    title_key = _norm(title) if title else ""
+    for i, line in enumerate(lines):
+        text = line.text
+        if line.image is not None or not text or is_caption_line(line):
+            continue
+        if in_table(line, container) and not _is_sentence(text):
+            continue  # HWP header tables (보도일시/담당자) and photo tables at the top
+        if rules.EMBARGO.search(text) and len(text) < 120:
+            continue
+        if title_key and _norm(text) == title_key:
+            continue
+        marked = bool(rules.DECK_LINE.match(text)) and text.lstrip()[:1] in "-–—―▶▷►◆◇"
+        set_off = line.bold or line.centred
+        if not _is_sentence(text) and len(text) <= _DECK_MAX and (marked or set_off):
+            cleaned = deck_text(text)
+            if cleaned:
+                deck.append(cleaned)
+            continue
+        if _is_sentence(text) or len(text) > 40:
+            return deck, i
+        if not deck:
+            continue  # short labels before the text (bylines, "보도자료") are not the lead
+        return deck, i
+    return deck, -1
+
+
+def strip_prefix(text: str) -> str:
+    """Remove list markers and the dateline/byline prefix of the first paragraph."""
+    previous = None
+    text = clean(text)
+    while previous != text:
+        previous = text
+        text = rules.LIST_MARKER.sub("", text, count=1)
+        for pattern in rules.DATELINES:
+            text = pattern.sub("", text, count=1)
+    return text.strip()
+
+
+def first_sentence(text: str) -> str:
+    match = rules.SENTENCE_END.search(text) or rules.SENTENCE_END_LOOSE.search(text)
+    return text[: match.end()].strip() if match else text.strip()
+
+
+def lead_of(lines: list[Line], start: int) -> str | None:
+    for line in lines[max(start, 0):] if start >= 0 else []:
+        if line.image is not None or not line.text or is_caption_line(line):
+            continue
+        text = strip_prefix(line.text)
+        if text:
+            return first_sentence(text)
+    return None

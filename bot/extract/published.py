@@ -1,0 +1,128 @@
+"""Publication time: labelled visible dates, metadata, and the feed item, merged by precision."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from bot.dates import parse_datetime
+from bot.extract import rules
+from bot.extract.document import Document, El, clean
+from bot.model import KST, Entry
+
+_ONLY_DATE = re.compile(r"^\W*(?:\d{2,4}\s*[-./년]\s*\d{1,2}\s*[-./월]\s*\d{1,2}[^\d:]{0,12}"
+                        r"(?:(?:오전|오후)?\s*\d{1,2}\s*[:시]\s*\d{1,2}(?:\s*:\s*\d{2})?\s*분?)?\W*)$")
+_WORD_SPLIT = re.compile(r"[\s_\-]+")
+
+
+class Stamp:
+    """A found time and whether it carried a clock time / seconds."""
+
+    __slots__ = ("has_seconds", "has_time", "value")
+
+    def __init__(self, value: datetime, has_time: bool, has_seconds: bool) -> None:
+        self.value = value
+        self.has_time = has_time
+        self.has_seconds = has_seconds
+
+
+def _stamp(text: str) -> Stamp | None:
+    value = parse_datetime(text)
+    if value is None:
+        return None
+    has_time = bool(rules.TIME_IN_TEXT.search(text))
+    has_seconds = bool(re.search(r"\d{1,2}:\d{2}:\d{2}|\d+\s*초", text))
+    return Stamp(value.astimezone(KST), has_time, has_seconds)
+
+
+def _label_before(el: El) -> str:
+    parent = el.parent
+    if parent is None:
+        return ""
+    siblings = [c for c in parent.children if isinstance(c, El)]
+    position = siblings.index(el)
+    if position and siblings[position - 1].tag in ("dt", "th", "strong", "label", "span", "em", "b"):
+        return siblings[position - 1].flat()
+    return ""
+
+
+def visible_published(doc: Document, title_el: El | None, date_el: El | None = None) -> Stamp | None:
+    """The first publication date shown on the page (labelled anywhere, or a date block after the title)."""
+    labelled: Stamp | None = None
+    unlabelled: Stamp | None = None
+    start = title_el.index if title_el is not None else 0
+    elements = [date_el] if date_el is not None else doc.elements
+    for el in elements:
+        if el.chrome or el.tag in ("html", "body", "#root", "table", "tbody", "tr", "ul", "dl", "ol"):
+            continue
+        text = el.flat()
+        if not (6 <= len(text) <= 90) or not rules.DATE_IN_TEXT.search(text):
+            continue
+        if any(isinstance(c, El) and c.tag not in ("i", "span", "em", "b", "strong", "br", "label", "small")
+               and rules.DATE_IN_TEXT.search(c.flat()) for c in el.children):
+            continue  # let the innermost element holding the date speak
+        context = f"{_label_before(el)} {text}"
+        before_date = context[: rules.DATE_IN_TEXT.search(context).start()]  # type: ignore[union-attr]
+        if rules.NOT_PUBLISHED_LABEL.search(before_date):
+            continue
+        stamp = _stamp(text)
+        if stamp is None:
+            continue
+        if rules.PUBLISHED_LABEL.search(before_date):
+            if labelled is None:
+                labelled = stamp
+        elif unlabelled is None and (date_el is not None or el.index > start) and (
+            _ONLY_DATE.match(text) or el.tag == "time" or "date" in el.names or "time" in el.names
+        ):
+            unlabelled = stamp
+    return labelled or unlabelled
+
+
+def meta_published(doc: Document) -> Stamp | None:
+    for key in rules.META_PUBLISHED:
+        value = doc.meta.get(key)
+        if value:
+            found = _stamp(value)
+            if found is not None:
+                return found
+    value = doc.jsonld_value("datePublished")
+    if isinstance(value, str):
+        return _stamp(value)
+    return None
+
+
+def merge_published(visible: Stamp | None, meta: Stamp | None, entry: Entry | None) -> datetime | None:
+    """Visible time first; seconds and a missing clock time filled from metadata or the feed item."""
+    feed = None
+    if entry is not None and entry.published is not None:
+        published = entry.published
+        if published.tzinfo is None:
+            published = published.replace(tzinfo=KST)
+        feed = Stamp(published.astimezone(KST), True, published.second != 0)
+    if visible is None:
+        if meta is not None:
+            if meta.has_time or feed is None:
+                return meta.value
+            visible = meta
+        else:
+            return feed.value if feed is not None else None
+    value = visible.value
+    if not visible.has_time:
+        for other in (meta, feed):
+            if other is not None and other.has_time and other.value.date() == value.date():
+                return other.value
+        return value
+    if not visible.has_seconds:
+        for other in (meta, feed):
+            if other is not None and other.value.replace(second=0, microsecond=0) == value:
+                return other.value
+    return value
+
+
+def find_published(doc: Document, title_el: El | None, entry: Entry | None,
+                   date_el: El | None = None) -> datetime | None:
+    return merge_published(visible_published(doc, title_el, date_el), meta_published(doc), entry)
+
+
+def text_of(el: El) -> str:
+    return clean(el.flat())

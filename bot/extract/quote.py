@@ -1,0 +1,224 @@
+"""The key quote: the first direct quote of the most senior named speaker, and that speaker."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.extract.gazetteer import PLACES, PROVINCE_ALIASES, PROVINCE_OF_ALIAS
+
+# Quote pairs, nested marks allowed inside the outer pair; mixed straight/curly closings accepted.
+_PAIR = re.compile(
+    r"“(?P<a>[^“”]{2,400}?)[”\"]|\"(?P<b>[^\"“”]{2,400}?)[”\"]|‘(?P<c>[^‘’]{2,400}?)’|「(?P<d>[^「」]{2,400}?)」"
+)
+# What follows a quote that is speech: 며 / 라며 / 면서 / 고 / 라고 … (not 라는 / 를 / 에: names and titles).
+_CONNECTOR = re.compile(r"^\s*(?:이?라?며|면서|이?라면서|이?라?고|하고|하며|라\s?고)(?=[\s,“\"‘「]|$)")
+_VERB = re.compile(
+    r"(?:말|밝|강조|당부|전|설명|덧붙|평가|약속|다짐|호소|언급|답|주문|역설|피력|제안|요청|기대|소감을 밝|인사|격려|"
+    r"촉구|건의|주장|응답|표현|해명|반박|지적|말씀|당부)(?:했|혔|였|하였|해|한다|힌다|인다)"
+)
+_SENTENCE_END = re.compile(r"다\.(?=\s|$)")
+_MASK = re.compile(r"“[^“”]*[”\"]|\"[^\"“”]*[”\"]|‘[^‘’]*’|「[^「」]*」")
+_ADVERBIAL = re.compile(
+    r"^(?:이날|또|또한|이어|이어서|특히|아울러|끝으로|그러면서|한편|앞서|당시|오늘|\d+일|\d+일에?|"
+    r"[가-힣]*에서|[가-힣]*에서는|[가-힣]*통해|[가-힣]*자리에서|[가-힣]*인사말을|[가-힣]*축사를|기념사를|[가-힣]*서면으로)$"
+)
+_PARTICLE = re.compile(r"(?:은|는|이|가|도)$")
+_MARKER = re.compile(r"^[\s□○◦●◎■▶▷►◆◇ㅇ·•*※\-–]+")
+
+# Titles by seniority class (checked as suffixes of the speaker's last word; deputies before heads).
+UNNAMED_TITLES = ("관계자", "담당자", "관계관", "관계 공무원")
+DEPUTY_TITLES = ("부지사", "부시장", "부군수", "부구청장", "부교육감", "부원장", "부청장", "차관", "차장", "부단장",
+                 "부위원장", "부의장", "부장관")
+HEAD_TITLES = ("도지사", "지사", "구청장", "시장", "군수", "교육감", "장관", "청장", "원장", "처장", "총장", "이사장",
+               "사장", "본부장관")
+OFFICIAL_TITLES = ("실장", "국장", "본부장", "단장", "과장", "팀장", "부장", "센터장", "소장", "관장", "주무관",
+                   "사무관", "서기관", "대변인", "담당관", "정책관", "기획관", "비서관", "위원장", "의장", "의원",
+                   "계장", "감사관", "관리관", "조정관", "연구관", "지도관")
+OTHER_TITLES = ("대표이사", "대표", "회장", "조합장", "교수", "교사", "씨", "위원", "연구원", "박사", "선수", "감독",
+                "작가", "이사", "전무", "상무", "변호사", "주민", "학생", "원장님", "교장", "총무", "간사", "사무국장",
+                "사무총장", "관장", "명예교수", "상임대표", "공동대표", "센터장")
+_ORG_SUFFIX = re.compile(r"(?:시|군|구|도|청|부|원|과|실|국|처|재단|협회|학회|회|센터|본부|공사|공단|학교|초|중|고|대|"
+                         r"은행|기업|그룹|위원회|의회|연구소|조합|동|읍|면|리|팀)$")
+_NAME = re.compile(r"^[가-힣]{2,4}(?:\(\d+\))?$")
+_INVERSION = re.compile(r"^\s*(?:이?라?고|이?라며)\s+(?P<who>[^“”\"‘’,.]{2,40}?)(?:은|는|이|가)\s")
+
+HEAD_OF = (("교육지원청", "교육장"), ("교육청", "교육감"), ("특별자치도", "지사"), ("구", "구청장"), ("군", "군수"),
+           ("시", "시장"), ("도", "지사"), ("부", "장관"), ("처", "처장"), ("청", "청장"), ("원", "원장"),
+           ("공사", "사장"), ("공단", "이사장"), ("재단", "이사장"), ("센터", "센터장"), ("위원회", "위원장"),
+           ("본부", "본부장"), ("대학교", "총장"), ("의회", "의장"))
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    text: str
+    speaker: str
+    rank: int
+    order: int
+
+
+def _title_class(word: str) -> tuple[str, int] | None:
+    """(title, class) for a speaker's last word: 1 head, 3 official, 4 other, 5 unnamed."""
+    for titles, rank in ((UNNAMED_TITLES, 5), (DEPUTY_TITLES, 3), (HEAD_TITLES, 1), (OTHER_TITLES, 4),
+                         (OFFICIAL_TITLES, 3)):
+        for title in titles:
+            if word.endswith(title):
+                return title, rank
+    return None
+
+
+def _speaker_from_prefix(prefix: str) -> str | None:
+    tokens = _MARKER.sub("", prefix).replace(",", " ").split()
+    while tokens and _ADVERBIAL.match(tokens[-1]):
+        tokens.pop()
+    if not tokens:
+        return None
+    last = tokens[-1]
+    if not _PARTICLE.search(last):
+        return None
+    head = _PARTICLE.sub("", last)
+    if _title_class(head) is None and not (head.endswith("씨") or head.endswith(")씨")):
+        return None
+    phrase = [head]
+    seen_name = bool(re.match(r"^[가-힣]{2,4}(?:\(\d+\))?씨$", head))
+    for token in reversed(tokens[:-1]):
+        if len(phrase) >= 5:
+            break
+        if token in ("도", "시", "군", "구") or _ORG_SUFFIX.search(token) or token.startswith(("㈜", "(주)")):
+            if _title_class(token) is not None:
+                break
+            phrase.insert(0, token)
+            continue
+        if not seen_name and len(phrase) == 1 and re.fullmatch(r"[가-힣]", token):
+            phrase.insert(0, token)  # a surname alone: the back-reference form `박 시장`
+            break
+        if not seen_name and _NAME.match(token) and _title_class(token) is None:
+            phrase.insert(0, token)
+            seen_name = True
+            continue
+        break
+    return " ".join(phrase)
+
+
+def _is_back_reference(speaker: str) -> bool:
+    parts = speaker.split()
+    return (len(parts) == 2 and len(parts[0]) == 1) or (len(parts) == 1 and _title_class(parts[0]) is not None
+                                                          and parts[0] == (_title_class(parts[0]) or ("",))[0])
+
+
+def resolve_back_reference(speaker: str, body: str) -> str:
+    """`박 시장` -> the fullest `박지훈 부산시장` written in the body; unchanged when not found."""
+    parts = speaker.split()
+    title = parts[-1]
+    surname = parts[0] if len(parts) == 2 else "[가-힣]"
+    pattern = re.compile(
+        rf"(?<![가-힣]){surname}[가-힣]{{1,2}}(?:\s+[가-힣A-Za-z·]+){{0,2}}?\s*[가-힣A-Za-z·]*{title}"
+        rf"(?=[은는이가과와도의을를,\s)(]|$)"
+    )
+    match = pattern.search(body)
+    return match.group(0) if match else speaker
+
+
+def _is_named(speaker: str, rank: int) -> bool:
+    if rank == 5:
+        return False
+    return any(_NAME.match(t) or t.endswith("씨") for t in speaker.split()) or len(speaker.split()) == 1
+
+
+def issuer_head(issuer: str | None) -> tuple[str, str] | None:
+    """(stem, head title) of the issuing body: 부산시 -> (부산, 시장); 해양수산부 -> (해양수산, 장관)."""
+    if not issuer:
+        return None
+    core = issuer.split()[-1]
+    for suffix, head in HEAD_OF:
+        if core.endswith(suffix) and len(core) > len(suffix):
+            stem = core[: -len(suffix)]
+            for extra in ("광역시", "특별시", "특별자치시", "시", "도"):
+                if stem.endswith(extra) and len(stem) > len(extra) + 1:
+                    stem = stem[: -len(extra)]
+            return stem, head
+    return None
+
+
+def _rank(speaker: str, base: int, head: tuple[str, str] | None, aliases: tuple[str, ...]) -> int:
+    if base != 1:
+        return base
+    if head is None:
+        return 2
+    stem, title = head
+    last = speaker.split()[-1]
+    if not last.endswith(title) and not (title == "지사" and last.endswith("도지사")):
+        return 2
+    if last == title or any(a and a in speaker for a in (stem, *aliases)):
+        return 1
+    return 2
+
+
+def find_quotes(paragraphs: list[str]) -> list[tuple[str, str, int]]:
+    """(quote, speaker as written, paragraph number) for every first quoted segment of a speech sentence."""
+    found: list[tuple[str, str, int]] = []
+    for number, paragraph in enumerate(paragraphs):
+        masked = _MASK.sub(lambda m: "Q" * len(m.group(0)), paragraph)
+        last_end = -1
+        for match in _PAIR.finditer(paragraph):
+            start, end = match.span()
+            if start < last_end:
+                continue
+            inner = next(g for g in match.groups() if g is not None)
+            after = paragraph[end:]
+            connector = _CONNECTOR.match(after)
+            if connector is None:
+                continue
+            tail = masked[end:]
+            stop = _SENTENCE_END.search(tail)
+            if not _VERB.search(tail[: stop.end()] if stop else tail):
+                continue
+            sentence_start = 0
+            for boundary in _SENTENCE_END.finditer(masked[:start]):
+                sentence_start = boundary.end()
+            prefix = paragraph[sentence_start:start]
+            if "Q" in masked[sentence_start:start]:
+                last_end = end
+                continue  # a later segment of a sentence already quoted: only the first counts
+            speaker = _speaker_from_prefix(prefix)
+            if speaker is None:
+                inverted = _INVERSION.match(after)
+                speaker = _speaker_from_prefix(inverted.group("who") + "는") if inverted else None
+            last_end = end
+            if speaker is not None:
+                found.append((inner.strip(), speaker, number))
+    return found
+
+
+def _aliases(issuer: str | None) -> tuple[str, ...]:
+    """Other names of the issuing province or city: 경상북도 -> 경북, 경북도."""
+    if not issuer:
+        return ()
+    core = issuer.split()[-1]
+    province = PROVINCE_OF_ALIAS.get(core) or PLACES.get(core)
+    if province is None or PROVINCE_OF_ALIAS.get(core) is None:
+        return ()
+    return PROVINCE_ALIASES[province]
+
+
+def key_quote(paragraphs: list[str], issuer: str | None) -> Quote | None:
+    body = "\n".join(paragraphs)
+    head = issuer_head(issuer)
+    aliases = _aliases(issuer)
+    best: Quote | None = None
+    seen: set[str] = set()
+    for order, (text, speaker, _) in enumerate(find_quotes(paragraphs)):
+        if _is_back_reference(speaker):
+            speaker = resolve_back_reference(speaker, body)
+        title = _title_class(speaker.split()[-1])
+        base = title[1] if title else 4
+        if base != 5 and not _is_named(speaker, base):
+            base = 5
+        rank = _rank(speaker, base, head, aliases)
+        if speaker in seen:
+            continue
+        seen.add(speaker)
+        candidate = Quote(text, speaker, rank, order)
+        if best is None or (candidate.rank, candidate.order) < (best.rank, best.order):
+            best = candidate
+    return best

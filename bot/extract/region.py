@@ -1,0 +1,70 @@
+"""Region (시·도 short name) of the issuing local government or of the place the story is about."""
+
+from __future__ import annotations
+
+import re
+
+from bot.extract.gazetteer import AMBIGUOUS, PLACES, PROVINCE_OF_ALIAS
+
+_TOKEN = re.compile(r"[가-힣]+")
+# Suffixes of local bodies written onto a place name: 광주시교육청, 아산시청, 수성구의회.
+_ORG_SUFFIX = re.compile(
+    r"(?:교육청|교육지원청|교육감|시청|군청|구청장|구청|도청|의회|소방본부|경찰청|보건소|시장|군수|도지사|지사)$"
+)
+_PARTICLE = re.compile(r"(?:에서는|에서|으로|에는|에게|이며|와|과|은|는|이|가|을|를|의|에|도|로)$")
+# Central-government issuers: ministries (…부), ministries' agencies (…처, national …청) and committees.
+_CENTRAL = re.compile(
+    r"(?<!본)(?<!지)(?<!학)부$|처$|^(?:국세|관세|조달|통계|검찰|병무|방위사업|경찰|소방|국가유산|문화재|농촌진흥|산림|특허|"
+    r"기상|해양경찰|질병관리|재외동포|우주항공|새만금개발|행정중심복합도시건설)청$|^(?:국무조정실|국무총리|대통령)"
+)
+_CENTRAL_SITES = ("정책브리핑", "korea.kr")
+
+
+def is_central(issuer: str | None, site: str | None) -> bool:
+    if site and any(marker in site for marker in _CENTRAL_SITES):
+        return True
+    if not issuer:
+        return False
+    core = issuer.split()[-1] if issuer.split() else issuer
+    return bool(_CENTRAL.search(core))
+
+
+def _lookup(token: str) -> tuple[str | None, frozenset[str] | None]:
+    for candidate in (token, _PARTICLE.sub("", token)):
+        for name in (candidate, _ORG_SUFFIX.sub("", candidate)):
+            if len(name) < 2:
+                continue
+            if name in PLACES:
+                return PLACES[name], None
+            if name in AMBIGUOUS:
+                return None, AMBIGUOUS[name]
+    return None, None
+
+
+def region_in(text: str, context: str = "") -> str | None:
+    """The 시·도 of the first place named in `text`; ambiguous names resolved by a preceding
+    province name or by the first province named in `context`."""
+    previous: str | None = None
+    for token in _TOKEN.findall(text):
+        found, options = _lookup(token)
+        if found:
+            return found
+        if options:
+            if previous in options:
+                return previous
+            wider = region_in(context) if context else None
+            if wider in options:
+                return wider
+        previous = PROVINCE_OF_ALIAS.get(_PARTICLE.sub("", token))
+    return None
+
+
+def find_region(issuer: str | None, site: str | None, texts: list[str]) -> str | None:
+    if is_central(issuer, site):
+        return None
+    context = " ".join(texts)
+    for text in ([issuer] if issuer else []) + texts:
+        found = region_in(text, context)
+        if found:
+            return found
+    return None

@@ -1,0 +1,356 @@
+"""Named markup and text conventions of Korean press pages that the extractor relies on."""
+
+from __future__ import annotations
+
+import re
+
+# --- page chrome -----------------------------------------------------------------------------
+# class/id words (split on - _ space) of blocks that are never article content: site navigation,
+# widgets, share bars, ads, reporter boxes, related/popular lists, prev/next links, footers.
+CHROME_WORDS = frozenset(
+    [
+        "nav",
+        "gnb",
+        "lnb",
+        "snb",
+        "menu",
+        "breadcrumb",
+        "breadcrumbs",
+        "location",
+        "loc",
+        "skip",
+        "skipnav",
+        "footer",
+        "foot",
+        "ft",
+        "copyright",
+        "copy",
+        "aside",
+        "sidebar",
+        "side",
+        "widget",
+        "weather",
+        "ticker",
+        "rolling",
+        "share",
+        "sns",
+        "social",
+        "scrap",
+        "print",
+        "tools",
+        "tool",
+        "util",
+        "ad",
+        "ads",
+        "adv",
+        "advert",
+        "advertisement",
+        "adsbygoogle",
+        "banner",
+        "sponsor",
+        "promotion",
+        "popup",
+        "modal",
+        "related",
+        "relation",
+        "relate",
+        "recommend",
+        "popular",
+        "best",
+        "hot",
+        "rank",
+        "ranking",
+        "most",
+        "photonews",
+        "prev",
+        "next",
+        "prevnext",
+        "prev_next",
+        "pagination",
+        "paging",
+        "comment",
+        "comments",
+        "reply",
+        "respond",
+        "writer",
+        "reporter",
+        "byline",
+        "author",
+        "authorbox",
+        "profile",
+        "avatar",
+        "editors",
+        "email",
+        "tag",
+        "tags",
+        "keyword",
+        "keywords",
+        "kogl",
+        "opentype",
+        "satisfaction",
+        "rating",
+        "survey",
+        "btn",
+        "button",
+        "search",
+        "login",
+        "logo",
+        "sticky",
+        "subscribe",
+        "newsletter",
+        "navi",
+    ]
+)
+# Generic words that say nothing about a block's role; ignored before reading a class's first/last word.
+NEUTRAL_WORDS = frozenset(
+    [
+        "container",
+        "wrapper",
+        "wrap",
+        "box",
+        "area",
+        "inner",
+        "holder",
+        "block",
+        "list",
+        "module",
+        "section",
+        "jeg",
+        "jnews",
+        "td",
+        "el",
+        "elem",
+        "item",
+        "items",
+        "new",
+        "style",
+        "clear",
+        "fl",
+        "fr",
+        "cont",
+        "con",
+        "contents",
+        "content",
+        "group",
+    ]
+)
+# Whole class/id values that mark chrome even though their words are innocent.
+CHROME_PHRASES = (
+    "article-copy",
+    "view-copyright",
+    "view_copy",
+    "photo-news",
+    "auto-article",
+    "inline_related",
+    "related_post",
+    "info-options",
+    "page_manager",
+    "page_admin",
+    "release_notice",
+    "org_releases",
+    "source_txt",
+    "filedown",
+    "file_down",
+    "vattach",
+    "contact_tbl",
+    "content_manager",
+    "codeview",
+    "reporter",
+    "rd_sign",
+    "top_bar",
+)
+# Whole class/id values of site headers (the word "header" alone would also hit article headers).
+CHROME_EXACT = frozenset(
+    {
+        "header",
+        "hd",
+        "user-header",
+        "site-header",
+        "masthead",
+        "top_menu",
+        "header-top",
+        "hd_top",
+        "jeg_header_wrapper",
+        "jeg_topbar",
+        "topbar",
+        "top-bar",
+        "gov_info",
+        "govinfo",
+        "gov-banner",
+        "sub_visual",
+        "sub-top",
+        "sub_top",
+        "title_sec",
+    }
+)
+# Elements that are chrome by their tag alone.
+CHROME_TAGS = frozenset(
+    {
+        "nav",
+        "footer",
+        "aside",
+        "form",
+        "button",
+        "select",
+        "textarea",
+        "input",
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "svg",
+        "object",
+        "embed",
+    }
+)
+SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
+
+BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "caption",
+        "center",
+    ]
+)
+BOLD_TAGS = frozenset({"b", "strong"})
+
+# --- title / subtitle -----------------------------------------------------------------------
+# Words of class/id values that name a headline element (ND heading, boards' subject/tit cells).
+TITLE_WORDS = frozenset(
+    {
+        "title",
+        "tit",
+        "heading",
+        "headline",
+        "subject",
+        "vtitle",
+        "headtitle",
+        "entry-title",
+        "post-title",
+        "art_title",
+        "view_tit",
+        "view_title",
+    }
+)
+# class/id values (as substrings) of a deck/subtitle element placed with the headline.
+SUBTITLE_HINTS = (
+    "subheading",
+    "subtitle",
+    "sub_title",
+    "sub-title",
+    "head-sub",
+    "titlesub",
+    "title_sub",
+    "view_sub",
+    "tit_sub",
+    "subtit",
+    "summary",
+    "deck",
+    "sub_tit",
+    "sub-head",
+    "subhead",
+    "lead_text",
+)
+# Markers that open (and sometimes close) a deck line: "- … -", "– …", "▶ …".
+DECK_LINE = re.compile(r"^\s*(?:[-–—―~∼]|▶|▷|►|◆|◇|■|□|△|▲)\s*(?P<text>.+?)\s*(?:[-–—―]\s*)?$")
+DECK_MARKER_STRIP = re.compile(r"^\s*(?:[-–—―]|▶|▷|►)\s*|\s*[-–—―]\s*$")
+
+# --- datelines and markers stripped from the lead --------------------------------------------
+DATELINES = (
+    re.compile(r"^\[[^\[\]]{1,40}\]\s*"),  # [시사픽] / [동해안뉴스 박서연 기자]
+    re.compile(r"^【[^【】]{1,40}】\s*"),  # 【강원투데이=정하늘 기자】
+    re.compile(
+        r"^\([^()]{1,20}=[^()]{1,25}\)\s*(?:[가-힣]{2,4}\s*(?:기자|특파원)\s*=\s*)?"
+    ),  # (완주=전북로컬신문) 기자 =
+    re.compile(r"^[가-힣A-Za-z]{1,12}\s*-{2}\s*\(?[^()\-]{1,20}\)?\s*-{2}\s*"),  # 인천--(뉴스와이어)--
+    re.compile(r"^[가-힣A-Za-z0-9·&\s]{2,30}?(?:기자|팀|특파원|통신원|데스크|편집부)\s*[|｜]\s*"),  # 매체 사회팀 |
+    re.compile(r"^[가-힣]{2,4}\s*기자\s*=\s*"),  # 홍길동 기자 =
+    re.compile(r"^\([가-힣A-Za-z\s]{2,20}\)\s*-{1,2}\s*"),  # (서울) --
+)
+LIST_MARKER = re.compile(r"^\s*(?:[□○◦●◎■▶▷►◆◇ㅇ·•*※]|-(?!\d)|–)\s*")
+# A sentence ends at a period after 다 (press prose); other Hangul-final periods as a fallback.
+SENTENCE_END = re.compile(r"다\.(?=\s|$|[<\"”’)])")
+SENTENCE_END_LOOSE = re.compile(r"(?<=[가-힣)])\.(?=\s|$)")
+# Prose: Korean running text with a finite sentence ending.
+PROSE = re.compile(r"[가-힣][^.]*?(?:다|요|함|음|임)[.”\"’」]")
+EMBARGO = re.compile(r"보도할 수 있습니다|보도\s*가능|엠바고|보도시점|보도일시|배포일시|이 보도자료는.*부터")
+
+# --- images and captions ---------------------------------------------------------------------
+IMAGE_SRC_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-lazy", "data-url", "src")
+NON_PHOTO_SRC = re.compile(
+    r"(?:^|[/_.-])(?:logo|icon|ico|btn|button|banner|bnr|ad|ads|avatar|avatars|member|profile|weather|"
+    r"opentype|kogl|sns|share|blank|spacer|pixel|emoticon|bullet|arrow)(?:[/_.-]|\d|$)|/ext_img/|/ad/|"
+    r"\.gif(?:\?|$)|\.svg(?:\?|$)",
+    re.I,
+)
+CAPTION_HINTS = (
+    "caption",
+    "figcaption",
+    "photo_desc",
+    "img_desc",
+    "imgdesc",
+    "photo_txt",
+    "img_txt",
+    "cap",
+    "desc",
+    "photo-caption",
+    "img_caption",
+)
+CAPTION_MARKER = re.compile(r"^\s*(?:[▲△▶▷*※]+|\[사진설명\]|사진\s*설명\s*[:：]?|\[사진\]\s*)\s*")
+CAPTION_LINE = re.compile(r"^\s*(?:[▲△]|\*\s*사진\s*설명|\[사진설명\]|사진\s*설명\s*[:：]|<\s*.+\s*>\s*$)")
+CAPTION_ANYWHERE = re.compile(r"^\s*(?:\*\s*)?(?:\[사진\s*설명\]|사진\s*설명\s*[:：])\s*")
+ENCLOSED = re.compile(r"^\s*<\s*(?P<text>.+?)\s*>\s*$")
+
+# --- dates -----------------------------------------------------------------------------------
+PUBLISHED_LABEL = re.compile(r"(?:기사)?(?:입력|등록|작성|승인|배포|게재|발행|송고)(?:일|일시|시간)?")
+NOT_PUBLISHED_LABEL = re.compile(r"수정|최종|편집|업데이트|보도일|보도시|엠바고|updated?", re.I)
+DATE_IN_TEXT = re.compile(r"(?:\d{4}|\d{2})\s*[-./년]\s*\d{1,2}\s*[-./월]\s*\d{1,2}|\d{4}년\s*\d{1,2}월\s*\d{1,2}일")
+TIME_IN_TEXT = re.compile(r"\d{1,2}\s*(?::|시)\s*\d{1,2}")
+META_PUBLISHED = (
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "article.published",
+    "dc.date.issued",
+    "date",
+)

@@ -1,0 +1,105 @@
+"""The headline as displayed in the article header, chosen among heading-like elements."""
+
+from __future__ import annotations
+
+import re
+
+from bot.extract import rules
+from bot.extract.document import Document, El, clean
+from bot.model import Entry
+
+_LABEL_TITLE = re.compile(r"^\s*(?:제\s*목|title)\s*$", re.I)
+_BRACKET_ONLY = re.compile(r"^\s*[\[【(].{1,20}[\]】)]\s*$")
+_WORD_SPLIT = re.compile(r"[\s_\-]+")
+_TITLE_SUFFIX = re.compile(r"\s*(?:\s[-|–:<>]{1,2}\s|::|\s\|\s?)\s*.*$")
+
+
+def _own_text(el: El) -> str:
+    """Text without child elements that only hold a category label (`[인구정책과]`)."""
+    parts: list[str] = []
+    for child in el.children:
+        if isinstance(child, str):
+            parts.append(child)
+        elif child.tag == "br":
+            parts.append(" ")
+        else:
+            text = child.flat()
+            words = set(_WORD_SPLIT.split(child.names))
+            if _BRACKET_ONLY.match(text) or words & {"cate", "category", "section", "sec", "label"}:
+                continue
+            parts.append(" " + _own_text(child) + " ")
+    return clean("".join(parts))
+
+
+def _candidates(doc: Document) -> list[tuple[El, str, int]]:
+    out: list[tuple[El, str, int]] = []
+    for el in doc.elements:
+        if el.chrome:
+            continue
+        tag = el.tag
+        base = 0
+        if tag in ("th", "dt") and _LABEL_TITLE.match(el.flat()):
+            # Board views: a 제목 label cell followed by the value cell.
+            value = _next_element(el)
+            if value is not None:
+                text = _own_text(value)
+                if text:
+                    out.append((value, text, 50))
+            continue
+        if tag == "h1":
+            base = 30
+        elif tag in ("h2", "h3", "h4"):
+            base = 20
+        names = el.names
+        if names:
+            words = set(_WORD_SPLIT.split(names)) | set(names.split())
+            if words & rules.TITLE_WORDS:
+                base = max(base, 25)
+            if any(hint in names for hint in rules.SUBTITLE_HINTS):
+                base -= 20
+        if base <= 0:
+            continue
+        text = _own_text(el)
+        if 4 <= len(text) <= 200:
+            out.append((el, text, base))
+    return out
+
+
+def _next_element(el: El) -> El | None:
+    parent = el.parent
+    if parent is None:
+        return None
+    siblings = [c for c in parent.children if isinstance(c, El)]
+    position = siblings.index(el)
+    return siblings[position + 1] if position + 1 < len(siblings) else None
+
+
+def find_title(doc: Document, entry: Entry | None) -> tuple[str | None, El | None]:
+    """The headline and its element; falls back to metadata and the feed item without an element."""
+    refs_exact = [clean(x) for x in (entry.title if entry else "", doc.meta.get("og:title", ""),
+                                     doc.meta.get("twitter:title", ""), _jsonld_headline(doc)) if x]
+    page_title = doc.page_title
+    best: tuple[int, int, El, str] | None = None
+    for el, text, base in _candidates(doc):
+        score = base
+        if entry is not None and text == clean(entry.title):
+            score = 100
+        elif text in refs_exact:
+            score = 90
+        elif len(text) >= 10 and text in page_title:
+            score = 80
+        key = (score, -el.index)
+        if best is None or key > (best[0], best[1]):
+            best = (score, -el.index, el, text)
+    if best is not None and best[0] >= 25:
+        return best[3], best[2]
+    for ref in refs_exact:
+        return ref, None
+    if page_title:
+        return _TITLE_SUFFIX.sub("", page_title) or page_title, None
+    return None, None
+
+
+def _jsonld_headline(doc: Document) -> str:
+    value = doc.jsonld_value("headline")
+    return value if isinstance(value, str) else ""
