@@ -72,8 +72,8 @@ class Fields:
     def error(self, path: str, message: str, *, key: bool = False) -> None:
         self.report(path, message, key=key)
 
-    def warn(self, path: str, message: str) -> None:
-        self.report(path, message, severity="warning")
+    def warn(self, path: str, message: str, *, key: bool = False) -> None:
+        self.report(path, message, severity="warning", key=key)
 
     # -- structure ---------------------------------------------------------------------------------
 

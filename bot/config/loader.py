@@ -47,7 +47,7 @@ def _load(text: str, *, file: str, config_path: Path, base_dir: Path, env: Mappi
     doc = read_yaml(text, file=file, env=os.environ if env is None else env)
     f = Fields(doc, base_dir=base_dir)
     config = _build(f, doc.data, config_path) if not _fatal(f) else None
-    problems = _scrub(sorted(f.problems, key=lambda p: p.line or 0), config)
+    problems = _scrub(sorted(f.problems, key=lambda p: (p.line is None, p.line or 0)), config)
     if config is None or any(p.severity == "error" for p in problems):
         raise ConfigError(problems)
     return dataclasses.replace(config, warnings=tuple(problems))
@@ -98,21 +98,23 @@ def _build(f: Fields, data: object, config_path: Path) -> Config | None:
 
 def _check_routes(f: Fields, config: Config, raw_feeds: object) -> None:
     """Cross-section findings: targets nothing feeds, RSS nobody can fetch, names that collide."""
-    enabled: list[FeedConfig] = [feed for feed in config.feeds if feed.enabled]
-    used = {target for feed in enabled for target in feed.publish}
-    if isinstance(raw_feeds, list) and not raw_feeds:
-        return
-    for name in config.channels:
-        if name not in used:
-            f.warn(child_path("channels", name), "no enabled feed publishes to this channel")
     for name, output in config.rss.items():
-        if name not in used:
-            f.warn(child_path("rss", name), "no enabled feed publishes to this rss output")
         if not config.web.enabled and output.file is None:
-            f.warn(child_path("rss", name), "the web server is off and no file is set: nobody can read this output")
+            message = "the web server is off and no file is set: nobody can read this output"
+            f.warn(child_path("rss", name), message, key=True)
     for index, feed in enumerate(config.feeds):
         if feed.name in config.channels:
             f.warn(f"feeds[{index}].name", f"'{feed.name}' is also a channel name: /pause {feed.name} pauses both")
+    if not raw_feeds:
+        return  # "no feeds" has been said once; a warning per channel would only repeat it
+    enabled: list[FeedConfig] = [feed for feed in config.feeds if feed.enabled]
+    used = {target for feed in enabled for target in feed.publish}
+    for name in config.channels:
+        if name not in used:
+            f.warn(child_path("channels", name), "no enabled feed publishes to this channel", key=True)
+    for name in config.rss:
+        if name not in used:
+            f.warn(child_path("rss", name), "no enabled feed publishes to this rss output", key=True)
 
 
 def _scrub(problems: list[Problem], config: Config | None) -> list[Problem]:

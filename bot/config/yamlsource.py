@@ -129,7 +129,7 @@ class _Builder:
         if node.tag == _STR_TAG and "${" in node.value:
             expanded = self.expand(node.value, path, line)
             self.doc.from_env.add(path)
-            if node.style is not None:  # quoted: the author asked for text
+            if node.style is not None or not expanded:  # quoted, or `${VAR:-}` left empty: text, not null
                 return expanded
             # Unquoted `${PORT}` should read like an unquoted 8080 would: resolve its type again.
             tag = self.loader.resolve(yaml.ScalarNode, expanded, (True, False))  # type: ignore[no-untyped-call]
