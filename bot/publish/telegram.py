@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import re
 import warnings
 from datetime import timedelta
@@ -110,6 +111,9 @@ class TelegramSender:
         if not token:
             raise ValueError("TelegramSender needs a token (use DryRunSender without one)")
         quiet_http_loggers()
+        # PTB 22 warns inside its own RetryAfter constructor unless the timedelta form (its next
+        # default) is chosen; a 429 must not come with a warning (tests turn warnings into errors).
+        os.environ.setdefault("PTB_TIMEDELTA", "1")
         self._token = token
         request = HTTPXRequest(
             connection_pool_size=64,
