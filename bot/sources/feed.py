@@ -42,7 +42,8 @@ _ROOT_NAME = re.compile(r"<([A-Za-z_][\w.:-]*)")
 _ENTITY_DECL = re.compile(r"<!ENTITY", re.I)
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.I | re.S)
 _ENTRY_CLOSE = re.compile(r"</(?:[\w.-]+:)?(?:item|entry)\s*>")
-_FEED_ROOTS = frozenset({"rss", "feed", "rdf", "channel"})
+# An error page served with status 200 often lacks <html>; these never start a feed.
+_HTML_ROOTS = frozenset({"html", "head", "body", "meta", "title", "div", "p", "table", "script", "br", "h1", "center"})
 
 
 def _prolog(text: str) -> tuple[int, tuple[int, int] | None]:
@@ -109,7 +110,7 @@ def _safe_text(body: bytes, *, headers: Mapping[str, str] | None, charset: str |
     if not text[root:].strip():
         raise FeedError("empty body where a feed was expected", kind="not_a_feed")
     name = _ROOT_NAME.match(text, root)
-    if name and name.group(1).lower() == "html":
+    if name and name.group(1).lower() in _HTML_ROOTS:
         raise FeedError(_html_message(text), kind="not_a_feed")
     return text
 
