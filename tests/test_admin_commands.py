@@ -76,7 +76,7 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
             wake=h.woken.append, preview=no_preview,
         )
         bot = AdminBot(token=api.token, base_url=api.base_url, timeout=5, admins=lambda: config.telegram.admins,
-                       actions=actions, long_poll=1, reply_gap=0.2)
+                       actions=actions, long_poll=1)
         await bot.start()
         task = asyncio.create_task(bot.run())
         try:

@@ -23,8 +23,8 @@ log = logging.getLogger("bot.admin")
 
 LONG_POLL = 25
 """Seconds Telegram holds a getUpdates request open when nothing happens."""
-REPLY_GAP = 1.0
-"""Seconds between two replies in one chat: Telegram's private-chat pace, with no bursts."""
+REPLY_GAP = 1.05
+"""Seconds between two replies in one chat: Telegram allows about one message a second per chat."""
 STALE_AFTER = 600.0
 """Commands older than this (sent while pressbot was down) are skipped, not acted on late."""
 _MAX_BACKOFF = 60.0
@@ -171,6 +171,9 @@ class AdminBot:
                     log.warning("admin: reply to chat %d failed (attempt %d): %s", chat, attempt + 1,
                                 self._describe(exc))
                     await asyncio.sleep(1.0 + attempt)
+                except Exception as exc:  # e.g. PTB's deprecation warning, raised when warnings are errors
+                    log.warning("admin: reply to chat %d failed: %s", chat, self._redact(repr(exc)))
+                    break
             self._last_reply[chat] = time.monotonic()
 
 
