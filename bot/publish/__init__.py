@@ -1,0 +1,1 @@
+"""Publishing: Telegram rendering and sending, pacing, dispatch, and RSS output."""
