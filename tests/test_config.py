@@ -180,7 +180,17 @@ def test_yaml_syntax_error_has_its_line() -> None:
 def test_unquoted_at_sign_is_a_syntax_error_on_its_line() -> None:
     assert errors(BASE.replace('"@chungnam_press"', "@chungnam_press")) == [
         "config.yaml:5: YAML syntax error: while scanning for the next token; "
-        "found character '@' that cannot start any token"
+        "found character '@' that cannot start any token (quote it: \"@name\")"
+    ]
+
+
+def test_tabs_and_colons_get_a_hint() -> None:
+    assert errors(BASE.replace("    publish: [chungnam, all]", "\tpublish: [chungnam, all]")) == [
+        "config.yaml:12: YAML syntax error: while scanning for the next token; "
+        "found character '\\t' that cannot start any token (indent with spaces, not tabs)"
+    ]
+    assert errors(BASE.replace("path: /rss/all.xml", "path: /rss/all.xml\n    title: 보도자료: 충남")) == [
+        "config.yaml:9: YAML syntax error: mapping values are not allowed here (quote a value that contains ': ')"
     ]
 
 
@@ -706,12 +716,31 @@ def test_rss_paths_cannot_clash() -> None:
 
 
 def test_rss_defaults_and_file_resolution(tmp_path: Path) -> None:
-    text = BASE.replace("path: /rss/all.xml", "title: 지역\n    limit: 20\n    file: out/all.xml")
+    text = BASE.replace(
+        "path: /rss/all.xml", "path: /rss/all.xml\n    title: 지역\n    limit: 20\n    file: out/all.xml"
+    )
     cfg = load(text, base_dir=tmp_path)
     rss = cfg.rss["all"]
-    assert (rss.path, rss.title, rss.limit, rss.file) == ("/rss/all.xml", "지역", 20, tmp_path / "out" / "all.xml")
-    assert errors(BASE.replace("path: /rss/all.xml", "limit: 0")) == [
-        "config.yaml:8: rss.all.limit: expected a whole number of at least 1, got 0"
+    assert (rss.path, rss.title, rss.description, rss.limit, rss.file) == (
+        "/rss/all.xml",
+        "지역",
+        "지역",
+        20,
+        tmp_path / "out" / "all.xml",
+    )
+    plain = load(BASE).rss["all"]
+    assert (plain.title, plain.description, plain.limit, plain.file) == ("all", "all", 100, None)
+    assert errors(BASE.replace("path: /rss/all.xml", "path: /rss/all.xml\n    limit: 0")) == [
+        "config.yaml:9: rss.all.limit: expected a whole number of at least 1, got 0"
+    ]
+
+
+def test_rss_path_is_required() -> None:
+    assert errors(BASE.replace("path: /rss/all.xml", "title: 지역")) == [
+        "config.yaml:7: rss.all.path: missing (required): where to serve it, e.g. /rss/all.xml"
+    ]
+    assert errors(BASE.replace("    path: /rss/all.xml\n", "")) == [
+        "config.yaml:7: rss.all.path: missing (required): where to serve it, e.g. /rss/all.xml"
     ]
 
 

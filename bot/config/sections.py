@@ -257,38 +257,41 @@ def _quiet_hours(f: Fields, path: str, value: object) -> tuple[time, time] | Non
 def rss(f: Fields, raw: object) -> dict[str, RssConfig]:
     result: dict[str, RssConfig] = {}
     keys = ("path", "title", "description", "limit", "file")
-    used: dict[str, str] = {reserved: "the server itself" for reserved in RESERVED_PATHS}
+    used: dict[str, str] = {}
     for name, value in f.named("rss", raw, what="RSS outputs").items():
         path = child_path("rss", name)
         section = f.mapping(path, value, keys)
         if value is not None and not isinstance(value, dict):
             continue
-        d = RssConfig(name=name, path=f"/rss/{name}.xml", title=f"pressbot: {name}")
-        served = _rss_path(f, f"{path}.path", section.get("path"), d.path, used)
-        used.setdefault(served, f"rss.{name}")
+        served = _rss_path(f, path, section.get("path"), used)
+        title = f.text(f"{path}.title", section.get("title"), name) or name
         result[name] = RssConfig(
             name=name,
             path=served,
-            title=f.text(f"{path}.title", section.get("title"), d.title) or d.title,
-            description=f.text(f"{path}.description", section.get("description"), d.description),
-            limit=f.integer(f"{path}.limit", section.get("limit"), d.limit, minimum=1),
+            title=title,
+            description=f.text(f"{path}.description", section.get("description"), title) or title,
+            limit=f.integer(
+                f"{path}.limit", section.get("limit"), RssConfig(name="", path="", title="").limit, minimum=1
+            ),
             file=f.file_path(f"{path}.file", section.get("file"), None),
         )
     return result
 
 
-def _rss_path(f: Fields, path: str, value: object, default: str, used: dict[str, str]) -> str:
-    served = f.text(path, value, default)
+def _rss_path(f: Fields, output: str, value: object, used: dict[str, str]) -> str:
+    path = f"{output}.path"
+    if value is None:
+        f.error(path, f"missing (required): where to serve it, e.g. /rss/{output.split('.', 1)[1]}.xml", key=True)
+        return ""
+    served = f.text(path, value, "")
     if not served.startswith("/"):
         f.error(path, f"an rss path must start with '/', got {served!r}")
     elif any(char.isspace() or char in "?#" for char in served):
         f.error(path, f"an rss path cannot contain spaces, '?' or '#', got {served!r}")
+    elif served in RESERVED_PATHS:
+        f.error(path, f"{served} is reserved for the server itself")
     elif served in used:
-        owner = used[served]
-        f.error(
-            path,
-            f"{served} is reserved for {owner}"
-            if owner == "the server itself"
-            else f"{served} is already served by {owner}",
-        )
+        f.error(path, f"{served} is already served by {used[served]}")
+    else:
+        used[served] = output
     return served

@@ -20,6 +20,12 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 # Aliases can make a small file expand enormously ("billion laughs"); a config never needs this many.
 _MAX_VALUES = 100_000
 _MAX_DEPTH = 64
+# The parser's words for the mistakes admins make most, and what to do about them.
+_HINTS = (
+    ("found character '@'", ' (quote it: "@name")'),
+    ("found character '\\t'", " (indent with spaces, not tabs)"),
+    ("mapping values are not allowed here", " (quote a value that contains ': ')"),
+)
 
 
 @dataclass(slots=True)
@@ -61,7 +67,8 @@ def read_yaml(text: str, *, file: str, env: Mapping[str, str]) -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         detail = "; ".join(str(part) for part in (exc.context, exc.problem) if part)
-        doc.error(mark.line + 1 if mark else None, "", f"YAML syntax error: {detail}")
+        hint = next((hint for clue, hint in _HINTS if clue in detail), "")
+        doc.error(mark.line + 1 if mark else None, "", f"YAML syntax error: {detail}{hint}")
     except yaml.YAMLError as exc:
         doc.error(None, "", f"YAML syntax error: {exc}")
     finally:
