@@ -232,11 +232,24 @@ class RssOutputs:
         return list(self._slots)
 
     def get(self, name: str) -> RssDocument:
-        """The current document of an output (KeyError for an unknown name, ValueError for a bad base URL)."""
+        """The current document of an output (KeyError for an unknown name, ValueError for a bad base URL).
+
+        Serving checks only the newest item id (one index seek, so every request sees a new
+        item at once); `refresh_all` also compares the item count, which costs a scan.
+        """
+        return self._current(name, full=False)
+
+    def _current(self, name: str, *, full: bool) -> RssDocument:
         slot = self._slots[name]
-        version = self.store.releases.rss_version(name)
         key = (slot.config, self.base_url, tuple(sorted(self.feed_urls.items())))
-        if slot.document is None or slot.version != version or slot.key != key:
+        version = self.store.releases.rss_version(name) if full else None
+        if version is not None:
+            stale = version != slot.version
+        else:
+            stale = slot.version is None or self.store.releases.rss_head(name) != slot.version[1]
+        if slot.document is None or stale or slot.key != key:
+            if version is None:
+                version = self.store.releases.rss_version(name)
             self._rebuild(name, slot, version, key)
         assert slot.document is not None
         return slot.document
@@ -245,7 +258,7 @@ class RssOutputs:
         """Rebuild what changed and retry on-disk copies that could not be written."""
         for name, slot in self._slots.items():
             try:
-                self.get(name)
+                self._current(name, full=True)
             except ValueError as exc:
                 # One misconfigured output (no absolute base URL) must not stop the others or the poller.
                 if slot.error != str(exc):

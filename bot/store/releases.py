@@ -135,6 +135,13 @@ class Releases:
             for r in rows
         ]
 
+    def rss_head(self, target: str) -> int:
+        """The newest delivery id of an RSS output: a per-request change check that costs one index seek."""
+        row = self.db.conn.execute(
+            "SELECT COALESCE(MAX(id), 0) FROM deliveries WHERE target = ? AND state = 'sent'", (target,)
+        ).fetchone()
+        return int(row[0])
+
     def rss_version(self, target: str) -> tuple[int, int]:
         """Changes whenever the set of items of an RSS output changes (count, newest id)."""
         row = self.db.conn.execute(
