@@ -103,17 +103,19 @@ class AdminBot:
                     offset=self._offset, timeout=self.long_poll, allowed_updates=["message"]
                 )
             except InvalidToken:
+                # Returning would end a task the app watches; publishing reports the token itself.
                 log.error("admin: Telegram rejected the token; admin commands are off")
-                return
+                await asyncio.Event().wait()
             except RetryAfter as exc:
                 await asyncio.sleep(_seconds(exc))
                 continue
-            except TelegramError as exc:
+            except (TelegramError, Warning) as exc:  # a Warning: PTB's, when warnings are errors
                 failures += 1
                 delay = min(_MAX_BACKOFF, 2.0 ** min(failures, 6))
                 # Conflict: another process polls this token (or a webhook is set); say so plainly.
                 level = logging.ERROR if isinstance(exc, Conflict) else logging.WARNING
-                log.log(level, "admin: getUpdates failed (%s); again in %.0f s", self._describe(exc), delay)
+                text = self._describe(exc) if isinstance(exc, TelegramError) else self._redact(repr(exc))
+                log.log(level, "admin: getUpdates failed (%s); again in %.0f s", text, delay)
                 await asyncio.sleep(delay)
                 continue
             failures = 0
