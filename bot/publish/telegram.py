@@ -69,6 +69,12 @@ def _retry_after_seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
+def _plain(message: str, prefix: str) -> str:
+    """Telegram's text without its status prefix, first letter lowered as the server writes it."""
+    text = re.sub(rf"^{prefix}:\s*", "", message, flags=re.IGNORECASE)
+    return text[:1].lower() + text[1:]
+
+
 def classify(exc: TelegramError, *, token: str | None = None, photo: bool = False) -> DeliveryError:
     """The one place a python-telegram-bot exception becomes what the dispatcher acts on."""
     if isinstance(exc, RetryAfter):
@@ -80,11 +86,11 @@ def classify(exc: TelegramError, *, token: str | None = None, photo: bool = Fals
         return Permanent("token rejected by Telegram (401/404): check telegram.token")
     message = redact(exc.message, token)
     if isinstance(exc, Forbidden):
-        return Permanent(f"forbidden: {message}")
+        return Permanent(f"forbidden (403): {_plain(message, 'forbidden')}")
     if isinstance(exc, BadRequest):  # before NetworkError: BadRequest is one
         if photo and _PHOTO_PROBLEMS.search(message):
-            return PhotoRejected(f"photo rejected: {message}")
-        return Permanent(f"bad request: {message}")
+            return PhotoRejected(f"photo rejected (400): {_plain(message, 'bad request')}")
+        return Permanent(f"bad request (400): {_plain(message, 'bad request')}")
     if isinstance(exc, TimedOut):
         return Transient(f"timed out: {message}")
     if isinstance(exc, NetworkError):
