@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.admin import AdminActions, AdminBot, Alerter, preview_post
 from bot.config import Config, ConfigError, load_config
 from bot.config.diff import diff
 from bot.ingest import Ingest
@@ -101,6 +102,18 @@ class App:
                 host=config.web.host, port=config.web.port, get_config=lambda: self.config,
                 store=self.store, rss=self.rss, metrics=self.metrics, status=self.status,
             )
+        self.alerter = Alerter(get_config=lambda: self.config, store=self.store, sender=self.sender)
+        # Admin commands need the Bot API: none in a dry run.
+        self.admin: AdminBot | None = None
+        if not config.telegram.dry_run:
+            self.admin = AdminBot(
+                token=config.telegram.token, base_url=config.telegram.api_base_url,
+                timeout=config.telegram.timeout, admins=lambda: self.config.telegram.admins,
+                actions=AdminActions(
+                    get_config=lambda: self.config, store=self.store, status=self.status,
+                    wake=self.dispatcher.wake, preview=preview_post,
+                ),
+            )
         self.tasks: list[asyncio.Task[Any]] = []
         self.reload_requested = asyncio.Event()
         self.events: list[tuple[str, str, str]] = []
@@ -118,6 +131,8 @@ class App:
         self.ingest.executor = self.executor
         await self.fetcher.start()
         await self.sender.start()
+        if self.admin is not None:
+            await self.admin.start()
         if self.web is not None:
             await self.web.start()
             log.info("web: serving on http://%s:%d (RSS outputs: %s)", self.config.web.host, self.web.port,
@@ -136,6 +151,9 @@ class App:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
         self.tasks.clear()
+        await self.alerter.close(self.config.telegram.shutdown_grace)
+        if self.admin is not None:
+            await self.admin.close()
         if self.web is not None:
             await self.web.stop()
         await self.fetcher.close()
@@ -152,7 +170,10 @@ class App:
             asyncio.create_task(self.poller.run(), name="poller"),
             asyncio.create_task(self.dispatcher.run(), name="dispatcher"),
             asyncio.create_task(self._watch_config(), name="config-watch"),
+            asyncio.create_task(self.alerter.run(), name="alerts"),
         ]
+        if self.admin is not None:
+            self.tasks.append(asyncio.create_task(self.admin.run(), name="admin"))
         stopper = asyncio.create_task(stop.wait())
         await asyncio.wait([stopper, *self.tasks], return_when=asyncio.FIRST_COMPLETED)
         stopper.cancel()
@@ -193,7 +214,9 @@ class App:
 
     def _delivery_event(self, kind: str, channel: str, detail: str) -> None:
         self.events.append((kind, channel, detail))
-        log.error("channel %s: %s: %s", channel, kind, detail)
+        if kind != "reload_failed":  # reload() has logged it
+            log.error("channel %s: %s: %s", channel, kind, detail)
+        self.alerter.event(kind, channel, detail)
 
     def status(self) -> dict[str, Any]:
         return build_status(self.config, self.store, now=time.time())
@@ -219,6 +242,7 @@ class App:
         self.rss.update_config(new.rss, new.web.base_url)
         self.rss.refresh_all()
         log.info("config reloaded: %s", change.describe())
+        self.alerter.reload_ok(change.describe())
         return True
 
     async def _watch_config(self) -> None:

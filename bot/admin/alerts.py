@@ -173,8 +173,12 @@ class Alerter:
         if not recipients:
             log.warning("alerts: telegram.admins is empty; the alert above goes to the log only")
             return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # called outside the event loop: the log line above is all there is
+            return
         for chat in recipients:
-            task = asyncio.get_running_loop().create_task(self._send(chat, text), name=f"alert:{chat}")
+            task = loop.create_task(self._send(chat, text), name=f"alert:{chat}")
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
