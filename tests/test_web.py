@@ -105,6 +105,10 @@ async def test_serves_rss_with_validators_and_304(site: Site) -> None:
         assert resp.headers["ETag"] == etag
     async with site.http.get(site.url("/rss/all.xml"), headers={"If-None-Match": '"other", ' + etag}) as resp:
         assert resp.status == 304
+    async with site.http.get(site.url("/rss/all.xml"), headers={"If-None-Match": "*"}) as resp:
+        assert resp.status == 304
+    async with site.http.get(site.url("/rss/all.xml"), headers={"If-None-Match": "W/" + etag}) as resp:
+        assert resp.status == 304  # GET compares entity tags weakly (RFC 9110 §13.1.2)
     async with site.http.get(site.url("/rss/all.xml"), headers={"If-Modified-Since": last_modified}) as resp:
         assert resp.status == 304
     older = format_datetime(parsedate_to_datetime(last_modified).replace(year=2020), usegmt=True)
@@ -246,3 +250,14 @@ async def test_access_log_only_at_debug(site: Site, caplog: pytest.LogCaptureFix
     access = [r for r in caplog.records if r.name == "bot.web.access"]
     assert access and all(r.levelno == logging.DEBUG for r in access)
     assert "GET /healthz 200" in access[0].getMessage()
+
+
+async def test_port_in_use_is_an_error_and_stop_is_safe(site: Site, store: Store) -> None:
+    config = make_config()
+    clash = WebServer(host="127.0.0.1", port=site.server.port, get_config=lambda: config, store=store,
+                      rss=site.rss, metrics=Metrics(), status=dict)
+    with pytest.raises(OSError, match="address already in use"):
+        await clash.start()
+    await clash.stop()  # nothing started: a no-op
+    async with site.http.get(site.url("/healthz")) as resp:
+        assert resp.status == 200  # the first server is untouched
