@@ -9,6 +9,8 @@ from bot.extract.document import Document, El, Line, lines_of
 _HANGUL = re.compile(r"[가-힣]")
 # A run of text that reads as a finished Korean sentence (…했다. / …이다”).
 _SENTENCE = re.compile(r"[가-힣][^<>]{8,}?(?:다|요)[.”\"’」]")
+# Less prose than this is a placeholder ("이 자료는 … 전재하여 제공합니다"), not an article body.
+_MIN_PROSE = 80
 _CONTAINER_TAGS = frozenset({"div", "article", "section", "td", "main", "span", "font", "body", "dd", "p"})
 
 
@@ -55,7 +57,7 @@ def find_body(doc: Document) -> El | None:
         score = scores.get(el.index, 0.0)
         if score > best_score:
             best, best_score = el, score
-    if best is None or prose.get(best.index, 0.0) < 40:
+    if best is None or prose.get(best.index, 0.0) < _MIN_PROSE:
         return None
     return best
 

@@ -33,14 +33,13 @@ class El:
     children: list[El | str] = field(default_factory=list)
     end: int = 0
     """Preorder index of the last element in this subtree."""
+    names: str = ""
+    """class and id, lowercased, for hint matching."""
+    _raw: str | None = None
+    _flat: str | None = None
 
     def get(self, name: str) -> str:
         return self.attrs.get(name) or ""
-
-    @property
-    def names(self) -> str:
-        """class and id, lowercased, for hint matching."""
-        return f"{self.get('class')} {self.get('id')}".lower()
 
     def contains(self, other: El) -> bool:
         return self.index <= other.index <= self.end
@@ -50,12 +49,27 @@ class El:
         return "\n".join(line for line in (clean(x) for x in self.raw_text().split("\n")) if line)
 
     def raw_text(self) -> str:
-        parts: list[str] = []
-        _collect(self, parts)
-        return "".join(parts)
+        if self._raw is None:
+            parts: list[str] = []
+            block = self.tag in rules.BLOCK_TAGS
+            if block:
+                parts.append("\n")
+            for child in self.children:
+                if isinstance(child, str):
+                    parts.append(child)
+                elif child.tag == "br":
+                    parts.append("\n")
+                else:
+                    parts.append(child.raw_text())
+            if block:
+                parts.append("\n")
+            self._raw = "".join(parts)
+        return self._raw
 
     def flat(self) -> str:
-        return clean(self.raw_text())
+        if self._flat is None:
+            self._flat = clean(self.raw_text())
+        return self._flat
 
     def iter(self) -> list[El]:
         out: list[El] = []
@@ -67,19 +81,6 @@ class El:
         return out
 
 
-def _collect(el: El, parts: list[str]) -> None:
-    block = el.tag in rules.BLOCK_TAGS
-    if block:
-        parts.append("\n")
-    for child in el.children:
-        if isinstance(child, str):
-            parts.append(child)
-        elif child.tag == "br":
-            parts.append("\n")
-        else:
-            _collect(child, parts)
-    if block:
-        parts.append("\n")
 
 
 def _is_chrome(tag: str, attrs: dict[str, str]) -> bool:
@@ -152,7 +153,8 @@ class Document:
                     self.page_title = clean(child.text(deep=True))
                 continue
             chrome = parent.chrome or _is_chrome(tag, attrs)
-            el = El(tag, attrs, parent, len(self.elements), chrome)
+            names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower().strip()
+            el = El(tag, attrs, parent, len(self.elements), chrome, names=names)
             self.elements.append(el)
             parent.children.append(el)
             # Chrome is never article content: not descending saves most of the walk on busy pages.

@@ -97,8 +97,20 @@ def caption_in_lines(img: El, lines: list[Line]) -> str | None:
     return None
 
 
+def caption_marked_at_top(lines: list[Line]) -> str | None:
+    """Boards that attach the photo outside the text (G5 `#bo_v_img`, 강진 `image_viewbox`) write its
+    caption as a marked (▲/△) line at the top of the text, before the running prose."""
+    for line in lines[:6]:
+        if line.text and rules.CAPTION_LINE.match(line.text) and not rules.ENCLOSED.match(line.text):
+            return clean_caption(line.text)
+    return None
+
+
 def find_caption(img: El, container: El | None, lines: list[Line]) -> str | None:
-    return caption_near(img, container) or caption_in_lines(img, lines)
+    found = caption_near(img, container) or caption_in_lines(img, lines)
+    if found is None and container is not None and not container.contains(img):
+        found = caption_marked_at_top(lines)
+    return found
 
 
 __all__ = ["caption_near", "find_caption", "first_photo", "image_src", "is_caption_line", "resolve"]

@@ -55,8 +55,11 @@ def visible_published(doc: Document, title_el: El | None, date_el: El | None = N
     for el in elements:
         if el.chrome or el.tag in ("html", "body", "#root", "table", "tbody", "tr", "ul", "dl", "ol"):
             continue
+        raw = el.raw_text()
+        if len(raw) > 400 or not rules.DATE_IN_TEXT.search(raw):
+            continue
         text = el.flat()
-        if not (6 <= len(text) <= 90) or not rules.DATE_IN_TEXT.search(text):
+        if not (6 <= len(text) <= 90):
             continue
         if any(isinstance(c, El) and c.tag not in ("i", "span", "em", "b", "strong", "br", "label", "small")
                and rules.DATE_IN_TEXT.search(c.flat()) for c in el.children):

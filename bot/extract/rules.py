@@ -74,10 +74,8 @@ CHROME_WORDS = frozenset(
         "respond",
         "writer",
         "reporter",
-        "byline",
         "author",
         "authorbox",
-        "profile",
         "avatar",
         "editors",
         "email",
@@ -339,7 +337,7 @@ CAPTION_ANYWHERE = re.compile(r"^\s*(?:\*\s*)?(?:\[사진\s*설명\]|사진\s*�
 ENCLOSED = re.compile(r"^\s*<\s*(?P<text>.+?)\s*>\s*$")
 
 # --- dates -----------------------------------------------------------------------------------
-PUBLISHED_LABEL = re.compile(r"(?:기사)?(?:입력|등록|작성|승인|배포|게재|발행|송고)(?:일|일시|시간)?")
+PUBLISHED_LABEL = re.compile(r"(?:기사)?(?:입력|등록|작성|승인|배포|게재|발행|송고)(?:일|일시|시간)?|(?:뉴스|기사)일자")
 NOT_PUBLISHED_LABEL = re.compile(r"수정|최종|편집|업데이트|보도일|보도시|엠바고|updated?", re.I)
 DATE_IN_TEXT = re.compile(r"(?:\d{4}|\d{2})\s*[-./년]\s*\d{1,2}\s*[-./월]\s*\d{1,2}|\d{4}년\s*\d{1,2}월\s*\d{1,2}일")
 TIME_IN_TEXT = re.compile(r"\d{1,2}\s*(?::|시)\s*\d{1,2}")

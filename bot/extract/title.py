@@ -88,10 +88,11 @@ def find_title(doc: Document, entry: Entry | None) -> tuple[str | None, El | Non
             score = 90
         elif len(text) >= 10 and text in page_title:
             score = 80
-        key = (score, -el.index)
+        # Among equals a headline is longer than a section label ("보도자료") above it.
+        key = (score + min(len(text), 60) // 15, -el.index)
         if best is None or key > (best[0], best[1]):
             best = (score, -el.index, el, text)
-    if best is not None and best[0] >= 25:
+    if best is not None and best[0] >= 20:
         return best[3], best[2]
     for ref in refs_exact:
         return ref, None
