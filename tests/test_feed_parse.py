@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot.model import KST
+from bot.sources import feed as feed_module
 from bot.sources.errors import FeedError
 from bot.sources.feed import ParsedFeed, parse_feed
+from bot.sources.feed_fast import read_fast
 from bot.sources.links import entry_identity, is_http_url, normalise_link
 from bot.sources.sanitize import clean_html, strip_tags
 
@@ -165,3 +167,33 @@ def test_sanitiser_and_text() -> None:
     text = strip_tags("<p>첫 줄</p><p>둘째&nbsp;줄<br>셋째 <b>줄</b></p><script>x</script>")
     assert text == "첫 줄\n둘째 줄\n셋째 줄"
     assert strip_tags("A < B & C") == "A < B & C"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FEEDS.glob("*.xml")))
+def test_fast_reader_agrees_with_feedparser(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Well-formed feeds take the lxml reader; forcing feedparser must give the same result."""
+    body = (FEEDS / name).read_bytes()
+    try:
+        fast = parse_feed(body, url=f"http://press.test/feeds/{name}")
+    except FeedError as exc:
+        fast_error: FeedError | None = exc
+    else:
+        fast_error = None
+    monkeypatch.setattr(feed_module, "read_fast", lambda data: None)
+    try:
+        slow = parse_feed(body, url=f"http://press.test/feeds/{name}")
+    except FeedError as exc:
+        assert fast_error is not None and (fast_error.kind, str(fast_error)) == (exc.kind, str(exc))
+        return
+    assert fast_error is None
+    assert fast == slow
+
+
+def test_fast_reader_takes_plain_feeds_and_declines_odd_ones() -> None:
+    data = (FEEDS / "regional_news_rss.xml").read_bytes()
+    assert read_fast(data) is not None
+    assert read_fast((FEEDS / "briefing_atom.xml").read_bytes()) is not None
+    assert read_fast((FEEDS / "hostile_malformed.xml").read_bytes()) is None  # undefined &nbsp;
+    nested = b'<rss><channel><item><title>t</title><description><p>x</p></description></item></channel></rss>'
+    assert read_fast(nested) is None  # markup inside a text element: feedparser knows what to do
+    assert parse_feed(nested, url="http://x.test/").entries[0].description_html == "<p>x</p>"

@@ -18,6 +18,7 @@ from bot.dates import parse_datetime
 from bot.encoding import decode_html
 from bot.model import KST, Entry
 from bot.sources.errors import FeedError
+from bot.sources.feed_fast import read_fast
 from bot.sources.links import entry_identity, is_http_url
 from bot.sources.sanitize import clean_html, strip_tags
 
@@ -202,14 +203,34 @@ def parse_feed(
     if not body or not body.strip():
         raise FeedError("empty body where a feed was expected", kind="not_a_feed")
     text = _safe_text(body, headers=headers, charset=charset)
-    parsed = feedparser.parse(
-        io.BytesIO(_feedparser_input(text)), sanitize_html=False, resolve_relative_uris=False
-    )
+    data = _feedparser_input(text)
     warnings: list[str] = []
+    fast = read_fast(data)
+    if fast is not None:
+        channel, items = fast
+    else:
+        channel, items = _read_with_feedparser(data, text, warnings)
+    entries = _entries(items, url=url, feed_name=feed_name, warnings=warnings)
+    link = channel.get("link")
+    return ParsedFeed(
+        title=_text_field(channel, "title") or None,
+        link=urljoin(url, link) if link else None,
+        entries=entries,
+        ttl=_ttl(channel.get("ttl"), warnings),
+        warnings=tuple(warnings),
+    )
+
+
+def _read_with_feedparser(data: bytes, text: str, warnings: list[str]) -> tuple[Any, list[Any]]:
+    """feedparser for everything the fast reader declines: it recovers entries from broken XML."""
+    parsed = feedparser.parse(io.BytesIO(data), sanitize_html=False, resolve_relative_uris=False)
     items = list(parsed.entries)
     if parsed.bozo:
         problem = _malformed(parsed.get("bozo_exception"))
         if not items and not parsed.version:
+            found = _ROOT_NAME.search(text)
+            if found and found.group(1).lower() in _HTML_ROOTS:
+                raise FeedError(_html_message(text), kind="not_a_feed")
             raise FeedError(f"malformed XML, no entries readable: {problem}")
         closed = len(_ENTRY_CLOSE.findall(text))
         if len(items) > closed:
@@ -221,16 +242,7 @@ def parse_feed(
         found = _ROOT_NAME.search(text)
         root = found.group(1) if found else "?"
         raise FeedError(f"not an RSS, Atom or RDF document (root element <{root}>)", kind="not_a_feed")
-    channel = parsed.feed
-    entries = _entries(items, url=url, feed_name=feed_name, warnings=warnings)
-    link = channel.get("link")
-    return ParsedFeed(
-        title=_text_field(channel, "title") or None,
-        link=urljoin(url, link) if link else None,
-        entries=entries,
-        ttl=_ttl(channel.get("ttl"), warnings),
-        warnings=tuple(warnings),
-    )
+    return parsed.feed, items
 
 
 def _entries(items: list[Any], *, url: str, feed_name: str, warnings: list[str]) -> tuple[Entry, ...]:
