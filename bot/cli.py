@@ -175,6 +175,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     config = _load(args.config)
     if not isinstance(config, Config):
         return EXIT_FAIL
+    log.debug("status: reading %s", config.storage.path)
     store = Store(config.storage.path)
     try:
         status = build_status(config, store, now=time.time())
@@ -200,7 +201,9 @@ def cmd_retry(args: argparse.Namespace) -> int:
         n = store.outbox.retry_failed(args.channel)
     finally:
         store.close()
-    print(f"{n} failed deliveries queued again" + (f" for {args.channel}" if args.channel else ""))
+    where = f" for {args.channel}" if args.channel else ""
+    log.info("retry: %d failed deliveries queued again%s", n, where)
+    print(f"{n} failed deliveries queued again{where}")
     return EXIT_OK
 
 
