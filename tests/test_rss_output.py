@@ -145,6 +145,7 @@ def test_document_from_store_parses_cleanly_with_every_item_field(store: Store) 
     assert "부제목" in first.summary and "함께 하겠습니다" in first.summary and "김지사" in first.summary
     assert 'src="https://www.korea.kr/img/1.jpg"' in first.summary
     assert first.source.title == "충청남도"
+    assert first.source.href == "https://www.korea.kr/"  # the site, never a feed URL (may carry an API key)
     assert first.published == "Wed, 12 Aug 2026 09:01:00 +0900"
     root = ET.fromstring(doc.body)
     self_link = root.find(f"channel/{ATOM_LINK}")

@@ -21,7 +21,7 @@ from bot.config import RssConfig
 from bot.model import Summary
 from bot.store import Store, StoredRelease
 
-__all__ = ["RssDocument", "RssOutputs", "build_rss", "clean_text", "public_url"]
+__all__ = ["RssDocument", "RssOutputs", "build_rss", "clean_text", "public_url", "summary_html", "write_atomically"]
 
 log = logging.getLogger(__name__)
 
@@ -45,14 +45,12 @@ def public_url(url: str | None) -> str | None:
     url = clean_text(url)
     try:
         parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not host:
-        return None
-    try:
-        netloc = parts.netloc.encode("idna").decode("ascii") if not parts.netloc.isascii() else parts.netloc
-    except UnicodeError:
+        host, port, netloc = parts.hostname, parts.port, parts.netloc
+        if parts.scheme.lower() not in ("http", "https") or not host:
+            return None
+        if not netloc.isascii():  # an internationalised host name: its ASCII (punycode) form
+            netloc = host.encode("idna").decode("ascii") + (f":{port}" if port else "")
+    except (ValueError, UnicodeError):
         return None
     return urlunsplit((
         parts.scheme.lower(),
@@ -113,12 +111,11 @@ def build_rss(
     *,
     base_url: str,
     now: datetime,
-    feed_urls: Mapping[str, str] | None = None,
 ) -> bytes:
     """An RSS 2.0 document (UTF-8) of `items`, kept in the given order (newest first).
 
-    `feed_urls` maps feed names to their URLs for each item's `<source url=...>`; without
-    one the article's site is used. Raises ValueError when `base_url` is not an absolute
+    Each item's `<source url>` is the article's site, not the feed URL, which may carry an
+    API key (data.go.kr's serviceKey) that must not be published. Raises ValueError when `base_url` is not an absolute
     http(s) URL, since the channel link and `atom:link rel="self"` must be absolute.
     """
     site = public_url(base_url.rstrip("/") + "/")
@@ -127,7 +124,6 @@ def build_rss(
         raise ValueError(
             f"rss output {output.name!r}: web.base_url {base_url!r} is not an absolute http(s) URL"
         )
-    feed_urls = feed_urls or {}
     rss = ET.Element("rss", {"version": "2.0", "xmlns:atom": ATOM_NS})
     channel = _sub(rss, "channel")
     title = clean_text(output.title) or output.name
@@ -158,9 +154,8 @@ def build_rss(
         seen_guids.add(guid)
         _sub(item, "guid", guid, isPermaLink="false")
         _sub(item, "pubDate", format_datetime(_item_time(release)))
-        source_url = public_url(feed_urls.get(release.feed)) or (_site(link) if link else None)
-        if source_url is not None:
-            _sub(item, "source", clean_text(summary.source) or release.feed, url=source_url)
+        if link is not None:
+            _sub(item, "source", clean_text(summary.source) or release.feed, url=_site(link))
     ET.indent(rss, space=" ")
     body: bytes = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
     return body
@@ -201,24 +196,16 @@ class RssOutputs:
         self.store = store
         self.clock = clock
         self.base_url = ""
-        self.feed_urls: Mapping[str, str] = {}
         self.builds: dict[str, int] = {}
         """Documents built per output since start (tests and debugging)."""
         self._slots: dict[str, _Slot] = {}
         self._configured = False
 
-    def update_config(
-        self, rss: Mapping[str, RssConfig], base_url: str, feed_urls: Mapping[str, str] | None = None
-    ) -> None:
-        """Take a (re)loaded config; outputs whose settings changed are rebuilt on next use.
-
-        `feed_urls` (feed name -> URL) fills each item's `<source url>`; without it the
-        article's site is used.
-        """
+    def update_config(self, rss: Mapping[str, RssConfig], base_url: str) -> None:
+        """Take a (re)loaded config; outputs whose settings changed are rebuilt on next use."""
         now = self.clock() if self._configured else 0.0
-        shared_changed = base_url != self.base_url or dict(feed_urls or {}) != self.feed_urls
+        shared_changed = base_url != self.base_url
         self.base_url = base_url
-        self.feed_urls = dict(feed_urls or {})
         slots: dict[str, _Slot] = {}
         for name, config in rss.items():
             slot = self._slots.get(name) or _Slot(config, settings_changed_at=now)
@@ -227,9 +214,6 @@ class RssOutputs:
             slots[name] = slot
         self._slots = slots
         self._configured = True
-
-    def names(self) -> list[str]:
-        return list(self._slots)
 
     def get(self, name: str) -> RssDocument:
         """The current document of an output (KeyError for an unknown name, ValueError for a bad base URL).
@@ -241,7 +225,7 @@ class RssOutputs:
 
     def _current(self, name: str, *, full: bool) -> RssDocument:
         slot = self._slots[name]
-        key = (slot.config, self.base_url, tuple(sorted(self.feed_urls.items())))
+        key = (slot.config, self.base_url)
         version = self.store.releases.rss_version(name) if full else None
         if version is not None:
             stale = version != slot.version
@@ -277,7 +261,7 @@ class RssOutputs:
             changed = slot.settings_changed_at = self.clock()
         # Whole seconds: HTTP dates carry no more, and If-Modified-Since must compare equal.
         changed_at = datetime.fromtimestamp(int(changed), UTC)
-        body = build_rss(config, items, base_url=self.base_url, now=changed_at, feed_urls=self.feed_urls)
+        body = build_rss(config, items, base_url=self.base_url, now=changed_at)
         self.builds[name] = self.builds.get(name, 0) + 1
         slot.version, slot.key = version, key
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
