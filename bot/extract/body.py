@@ -25,7 +25,7 @@ def _score_text(text: str, in_link: bool) -> float:
     return -0.3 * length
 
 
-def find_body(doc: Document) -> El | None:
+def find_body(doc: Document, *, min_prose: float = _MIN_PROSE) -> El | None:
     """The element holding the most prose net of links and chrome (None when the page has no prose)."""
     scores: dict[int, float] = {}
     prose: dict[int, float] = {}
@@ -57,7 +57,7 @@ def find_body(doc: Document) -> El | None:
         score = scores.get(el.index, 0.0)
         if score > best_score:
             best, best_score = el, score
-    if best is None or prose.get(best.index, 0.0) < _MIN_PROSE:
+    if best is None or prose.get(best.index, 0.0) < min_prose:
         return None
     return best
 
@@ -71,5 +71,5 @@ def description_document(description_html: str) -> tuple[Document, El] | None:
     if not description_html.strip():
         return None
     doc = Document(f"<html><body><div>{description_html}</div></body></html>")
-    body = find_body(doc)
+    body = find_body(doc, min_prose=1)  # the feed's own text: short is still the body
     return (doc, body) if body is not None else None

@@ -74,11 +74,24 @@ def visible_published(doc: Document, title_el: El | None, date_el: El | None = N
         if rules.PUBLISHED_LABEL.search(before_date):
             if labelled is None:
                 labelled = stamp
-        elif unlabelled is None and (date_el is not None or el.index > start) and (
+        elif unlabelled is None and (date_el is not None or el.index > start or _near(title_el, el)) and (
             _ONLY_DATE.match(text) or el.tag == "time" or "date" in el.names or "time" in el.names
         ):
             unlabelled = stamp
     return labelled or unlabelled
+
+
+def _near(title_el: El | None, el: El) -> bool:
+    """A date in the headline's own header block (정책브리핑 puts `.info` above the `h1`), as opposed
+    to a site clock in the page header far above it."""
+    node = title_el.parent if title_el is not None else None
+    for _ in range(2):
+        if node is None or node.tag in ("body", "#root"):
+            return False
+        if node.contains(el):
+            return True
+        node = node.parent
+    return False
 
 
 def meta_published(doc: Document) -> Stamp | None:

@@ -43,7 +43,8 @@ _ORG_SUFFIX = re.compile(r"(?:시|군|구|도|청|부|원|과|실|국|처|재단
 _NAME = re.compile(r"^[가-힣]{2,4}(?:\(\d+\))?$")
 _INVERSION = re.compile(r"^\s*(?:이?라?고|이?라며)\s+(?P<who>[^“”\"‘’,.]{2,40}?)(?:은|는|이|가)\s")
 
-HEAD_OF = (("교육지원청", "교육장"), ("교육청", "교육감"), ("특별자치도", "지사"), ("구", "구청장"), ("군", "군수"),
+HEAD_OF = (("교육지원청", "교육장"), ("교육청", "교육감"), ("군청", "군수"), ("시청", "시장"), ("구청", "구청장"),
+           ("도청", "지사"), ("특별자치도", "지사"), ("구", "구청장"), ("군", "군수"),
            ("시", "시장"), ("도", "지사"), ("부", "장관"), ("처", "처장"), ("청", "청장"), ("원", "원장"),
            ("공사", "사장"), ("공단", "이사장"), ("재단", "이사장"), ("센터", "센터장"), ("위원회", "위원장"),
            ("본부", "본부장"), ("대학교", "총장"), ("의회", "의장"))
@@ -133,7 +134,7 @@ def issuer_head(issuer: str | None) -> tuple[str, str] | None:
     for suffix, head in HEAD_OF:
         if core.endswith(suffix) and len(core) > len(suffix):
             stem = core[: -len(suffix)]
-            for extra in ("광역시", "특별시", "특별자치시", "시", "도"):
+            for extra in ("광역시", "특별시", "특별자치시", "시", "도", "군", "구"):
                 if stem.endswith(extra) and len(stem) > len(extra) + 1:
                     stem = stem[: -len(extra)]
             return stem, head
