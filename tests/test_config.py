@@ -643,6 +643,12 @@ def test_chat_id_must_be_username_or_integer() -> None:
     ]
 
 
+def test_a_broken_channel_does_not_cascade_into_publish_errors() -> None:
+    assert errors(BASE.replace('    chat_id: "@chungnam_press"', "    - oops")) == [
+        "config.yaml:5: channels.chungnam: expected a mapping with at least chat_id, got a list"
+    ]
+
+
 def test_channel_options() -> None:
     text = BASE.replace(
         '"@chungnam_press"',

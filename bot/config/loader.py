@@ -78,7 +78,9 @@ def _build(f: Fields, data: object, config_path: Path) -> Config | None:
                 f"'{name}' is also a channel name; publish lists could not tell them apart: rename one",
                 key=True,
             )
-    targets = [*channels, *rss]
+    # Names as written, even of outputs that failed validation: one mistake should not cascade into
+    # "no channel named ..." on every feed that publishes to it.
+    targets = [*_names(data.get("channels"), channels), *_names(data.get("rss"), rss)]
     feeds = feeds_section.feeds(f, data.get("feeds"), defaults, targets)
     config = Config(
         path=config_path,
@@ -94,6 +96,10 @@ def _build(f: Fields, data: object, config_path: Path) -> Config | None:
     )
     _check_routes(f, config, data.get("feeds"))
     return config
+
+
+def _names(raw: object, built: Mapping[str, object]) -> list[str]:
+    return [str(name) for name in raw] if isinstance(raw, dict) else list(built)
 
 
 def _check_routes(f: Fields, config: Config, raw_feeds: object) -> None:
