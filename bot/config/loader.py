@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from bot.config import feeds as feeds_section
-from bot.config import sections
+from bot.config import outputs, sections
 from bot.config.fields import Fields, describe, unknown_key
 from bot.config.problems import ConfigError, Problem
 from bot.config.schema import Config, FeedConfig
@@ -69,8 +69,8 @@ def _build(f: Fields, data: object, config_path: Path) -> Config | None:
         if key not in SECTIONS:
             f.error(key, unknown_key(key, SECTIONS), key=True)
     defaults = sections.defaults(f, data.get("defaults"))
-    channels = sections.channels(f, data.get("channels"))
-    rss = sections.rss(f, data.get("rss"))
+    channels = outputs.channels(f, data.get("channels"))
+    rss = outputs.rss(f, data.get("rss"))
     for name in rss:
         if name in channels:
             f.error(
