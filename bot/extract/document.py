@@ -237,7 +237,8 @@ def select(elements: list[El], selector: str) -> list[El]:
     """Elements matching a descendant-combinator CSS selector (comma lists allowed)."""
     out: list[El] = []
     for alternative in selector.split(","):
-        steps = alternative.split()
+        # `a > b` is read as `a b` (descendant): looser, never wrong about what it includes.
+        steps = [step for step in alternative.replace(">", " ").split() if step]
         if not steps:
             continue
         for el in elements:
