@@ -19,9 +19,6 @@ from bot.config.yamlsource import item_path
 __all__ = ["alerts", "defaults", "poll", "storage", "telegram", "web"]
 
 _TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]+")
-_USERNAME = re.compile(r"@[A-Za-z0-9_]+")
-_NUMERIC_ID = re.compile(r"-?\d+")
-_QUIET = re.compile(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})")
 _WILDCARD_HOSTS = ("0.0.0.0", "::", "*")
 
 
