@@ -1,5 +1,6 @@
 """The admin's config.yaml as validated, frozen records: `load_config(path) -> Config`."""
 
+from bot.config.diff import ConfigDiff, diff
 from bot.config.loader import load_config, load_config_text
 from bot.config.problems import ConfigError, Problem, Severity
 from bot.config.schema import (
@@ -18,6 +19,7 @@ from bot.config.schema import (
     TelegramConfig,
     WebConfig,
 )
+from bot.config.summary import summarize
 
 __all__ = [
     "REGIONS",
@@ -25,6 +27,7 @@ __all__ = [
     "AlertsConfig",
     "ChannelConfig",
     "Config",
+    "ConfigDiff",
     "ConfigError",
     "Defaults",
     "FeedConfig",
@@ -37,6 +40,8 @@ __all__ = [
     "StorageConfig",
     "TelegramConfig",
     "WebConfig",
+    "diff",
     "load_config",
     "load_config_text",
+    "summarize",
 ]
