@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from bot.config import PaceConfig
+from bot.publish.outcome import backoff_delay
 from tests.delivery_kit import (
     FAST_LIMITS,
     add_releases,
@@ -182,3 +183,10 @@ async def test_the_pace_survives_a_restart_right_after_a_burst(tmp_path: Path) -
         assert_pace_kept(api, FAST_LIMITS)
         gap = rig.messages("@a")[20].at - rig.messages("@a")[0].at
         assert gap >= 1.0
+
+
+def test_backoff_is_exponential_with_full_jitter_and_capped() -> None:
+    top = [backoff_delay(n, 1.0, 300.0, rand=lambda lo, hi: hi) for n in (1, 2, 3, 9, 10, 500)]
+    assert top == [1.0, 2.0, 4.0, 256.0, 300.0, 300.0]
+    assert backoff_delay(5, 1.0, 300.0, rand=lambda lo, hi: lo) == 0.0
+    assert all(0.0 <= backoff_delay(4, 1.0, 300.0) <= 8.0 for _ in range(100))

@@ -5,16 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.config import ChannelConfig, PaceConfig
 from bot.metrics import Metrics
-from bot.model import KST, Delivery, Summary
-from bot.publish.errors import DeliveryError, Migrated, Permanent, RateLimited, Transient
+from bot.model import KST
+from bot.publish.errors import DeliveryError, Transient
+from bot.publish.outcome import Batch, EventHook, Outcomes, summary_of
 from bot.publish.pacing import Pacer
 from bot.publish.render import render_digest, render_post
 from bot.publish.telegram import Sender
@@ -28,8 +28,6 @@ PHOTO_TRIES = 3
 DIGEST_SCAN = 60
 """At most this many releases are considered for one digest message."""
 ERROR_PAUSE = 5.0
-
-EventHook = Callable[[str, str, str], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,17 +54,6 @@ class _Worker:
         self.task: asyncio.Task[None] | None = None
         self.in_flight = False
         self.stopping = False
-        self.text_only: set[int] = set()
-
-
-@dataclass(frozen=True, slots=True)
-class _Batch:
-    deliveries: Sequence[Delivery]
-    digest: bool
-
-    @property
-    def ids(self) -> list[int]:
-        return [d.id for d in self.deliveries]
 
 
 class Dispatcher:
@@ -88,16 +75,16 @@ class Dispatcher:
         self._channels = dict(channels)
         self._metrics = metrics
         self._clock = clock
-        self._on_event = on_event
-        self._backoff_base, self._backoff_cap = backoff
         self._pacer = Pacer(pace, clock=clock)
+        self._outcomes = Outcomes(
+            outbox=store.outbox, pacer=self._pacer, metrics=metrics, clock=clock, on_event=on_event, backoff=backoff
+        )
         self._workers: dict[str, _Worker] = {}
         self._retired: dict[str, _Worker] = {}
         self._changed = asyncio.Event()
         self._done = asyncio.Event()
         self._running = False
         self._stopping = False
-        self._failed = 0
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -164,7 +151,7 @@ class Dispatcher:
             pending, paused = self._left()
             remaining = deadline - loop.time()
             if not pending or remaining <= 0 or self._done.is_set():
-                return DrainResult(pending=pending, failed=self._failed, paused=paused)
+                return DrainResult(pending=pending, failed=self._outcomes.failures, paused=paused)
             self._changed.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), remaining)
@@ -262,12 +249,12 @@ class Dispatcher:
                     self._pacer.cancel(str(chat))
             self._changed.set()
 
-    def _next_batch(self, cfg: ChannelConfig, count: int) -> _Batch:
+    def _next_batch(self, cfg: ChannelConfig, count: int) -> Batch:
         """The head delivery, or the oldest excess of a backlog as one digest message."""
         if cfg.digest_after <= 0 or count <= cfg.digest_after:
-            return _Batch(self._outbox.pending(cfg.name, limit=1), digest=False)
+            return Batch(self._outbox.pending(cfg.name, limit=1), digest=False)
         rows = self._outbox.pending(cfg.name, limit=min(count - cfg.digest_after, DIGEST_SCAN))
-        items = [(_summary(d), _summary(d).region) for d in rows]
+        items = [(summary_of(d), summary_of(d).region) for d in rows]
         # The most releases that still fit one message (rendering is pure and cheap).
         lo, hi = 1, len(items)
         while lo < hi:
@@ -276,19 +263,19 @@ class Dispatcher:
                 lo = mid
             else:
                 hi = mid - 1
-        return _Batch(rows[:lo], digest=True)
+        return Batch(rows[:lo], digest=True)
 
-    async def _deliver(self, w: _Worker, cfg: ChannelConfig, chat: str | int, batch: _Batch) -> None:
+    async def _deliver(self, w: _Worker, cfg: ChannelConfig, chat: str | int, batch: Batch) -> None:
         now = self._clock()
         silent = cfg.in_quiet_hours(datetime.fromtimestamp(now, KST))
         head = batch.deliveries[0]
-        summary = _summary(head)
+        summary = summary_of(head)
         photo = (
             not batch.digest and cfg.photos and summary.image is not None
-            and head.attempts < PHOTO_TRIES and head.id not in w.text_only
+            and head.attempts < PHOTO_TRIES and head.id not in self._outcomes.text_only
         )  # fmt: skip
         if batch.digest:
-            html = render_digest([(_summary(d), _summary(d).region) for d in batch.deliveries])[0]
+            html = render_digest([(summary_of(d), summary_of(d).region) for d in batch.deliveries])[0]
         else:
             limit = CAPTION_LIMIT if photo else 4096
             html = render_post(summary, limit=limit, source=summary.source, region=summary.region)
@@ -300,88 +287,13 @@ class Dispatcher:
             else:
                 message_id = await self._sender.send_text(chat, html, silent=silent)
         except DeliveryError as exc:
-            self._failed_attempt(w, chat, batch, exc, photo=photo)
+            self._outcomes.failed(w.name, chat, batch, exc, photo=photo)
             return
         except Exception as exc:
             # A bug or an unexpected library error must not strand the delivery in 'sending'.
             log.exception("channel %s: delivery %d: unexpected error while sending", w.name, head.id)
-            self._failed_attempt(w, chat, batch, Transient(f"unexpected error: {exc!r}"), photo=photo)
+            self._outcomes.failed(w.name, chat, batch, Transient(f"unexpected error: {exc!r}"), photo=photo)
             return
         finally:
             w.in_flight = False
-        self._delivered(w, chat, batch, message_id, silent=silent)
-
-    def _delivered(self, w: _Worker, chat: str | int, batch: _Batch, message_id: int, *, silent: bool) -> None:
-        now = self._clock()
-        dry = self._sender.dry_run
-        self._outbox.mark_sent(
-            batch.ids, message_id=message_id, chat_id=str(chat), now=now, dry_run=dry, digest=batch.digest
-        )
-        self._metrics.deliveries.labels(w.name, "dry_run" if dry else "sent").inc(len(batch.ids))
-        for d in batch.deliveries:
-            published = _summary(d).published
-            if published is not None and not dry:
-                self._metrics.publish_delay.observe(max(0.0, now - published.timestamp()))
-            w.text_only.discard(d.id)
-        quiet = " silently" if silent else ""
-        head = batch.deliveries[0]
-        if batch.digest:
-            log.info("channel %s: digest of %d (deliveries %d..%d, first %r) sent%s as message %d",
-                     w.name, len(batch.ids), head.id, batch.ids[-1], _summary(head).title, quiet, message_id)
-        else:
-            log.info("channel %s: delivery %d %r sent%s as message %d",
-                     w.name, head.id, _summary(head).title, quiet, message_id)
-
-    def _failed_attempt(
-        self, w: _Worker, chat: str | int, batch: _Batch, exc: DeliveryError, *, photo: bool
-    ) -> None:
-        now = self._clock()
-        ids = batch.ids
-        head = batch.deliveries[0]
-        what = f"channel {w.name}: delivery {head.id} {_summary(head).title!r}"
-        if batch.digest:
-            what += f" (digest of {len(ids)})"
-        if isinstance(exc, RateLimited):
-            self._pacer.note_retry_after(str(chat), exc.retry_after)
-            self._outbox.release(ids, note=str(exc), next_attempt_at=now + exc.retry_after)
-            self._metrics.telegram_429.labels(w.name).inc()
-            self._metrics.deliveries.labels(w.name, "rate_limited").inc(len(ids))
-            log.warning("%s: 429, this chat waits %.0f s", what, exc.retry_after)
-        elif isinstance(exc, Migrated):
-            new_id = str(exc.new_chat_id)
-            self._outbox.follow_migration(w.name, new_id)
-            self._outbox.release(ids, note=str(exc), next_attempt_at=0.0)
-            log.warning("%s: chat %s migrated to %s; sending there from now on", what, chat, new_id)
-            self._event("migrated", w.name, new_id)
-        elif isinstance(exc, Permanent) and photo:
-            # Whatever Telegram disliked about the photo post, the text post may still go.
-            w.text_only.add(head.id)
-            self._outbox.mark_retry(ids, error=exc.reason, next_attempt_at=0.0)
-            self._metrics.deliveries.labels(w.name, "photo_rejected").inc()
-            log.warning("%s: photo post refused (%s); posting it as text", what, exc.reason)
-        elif isinstance(exc, Permanent):
-            self._outbox.mark_failed(ids, reason=exc.reason)
-            self._failed += len(ids)
-            self._metrics.deliveries.labels(w.name, "failed").inc(len(ids))
-            log.error("%s failed permanently: %s", what, exc.reason)
-            self._event("permanent", w.name, exc.reason)
-        else:
-            attempt = head.attempts + 1
-            delay = random.uniform(0.0, min(self._backoff_cap, self._backoff_base * 2 ** min(attempt - 1, 30)))
-            self._outbox.mark_retry(ids, error=f"{exc} (attempt {attempt})", next_attempt_at=now + delay)
-            self._metrics.deliveries.labels(w.name, "retry").inc(len(ids))
-            log.warning("%s: attempt %d failed (%s); retrying in %.1f s", what, attempt, exc, delay)
-
-    def _event(self, kind: str, channel: str, detail: str) -> None:
-        if self._on_event is None:
-            return
-        try:
-            self._on_event(kind, channel, detail)
-        except Exception:
-            log.exception("channel %s: the %s event handler failed", channel, kind)
-
-
-def _summary(delivery: Delivery) -> Summary:
-    if delivery.summary is None:
-        raise ValueError(f"delivery {delivery.id}: no summary stored with its release")
-    return delivery.summary
+        self._outcomes.sent(w.name, chat, batch, message_id, dry=self._sender.dry_run, silent=silent)
