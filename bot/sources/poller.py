@@ -63,6 +63,8 @@ class Poller:
         self.clock = clock
         self.rng = random.Random()
         self._due: list[tuple[float, str]] = []
+        self._next: dict[str, float] = {}
+        """The one authoritative next poll time per feed; heap entries that differ are stale."""
         self._running: dict[str, asyncio.Task[PollOutcome]] = {}
         self._changed = asyncio.Event()
         self._stopping = False
@@ -84,9 +86,11 @@ class Poller:
                 self._schedule(name, now + first_delay(name, min(feed.interval, 5.0)))
         self._changed.set()
 
-    def _schedule(self, name: str, at: float) -> None:
+    def _schedule(self, name: str, at: float, *, persist: bool = True) -> None:
+        self._next[name] = at
         heapq.heappush(self._due, (at, name))
-        self.store.feeds.update(name, next_poll=at)
+        if persist:
+            self.store.feeds.update(name, next_poll=at)
         self._changed.set()
 
     # -- the loop ------------------------------------------------------------------------
@@ -98,22 +102,25 @@ class Poller:
             # A restart keeps the schedule the store remembers, so a crash loop cannot
             # hammer a server; a feed never polled starts at its spread-out offset.
             at = state.next_poll if state.next_poll is not None else now + first_delay(name, feed.interval)
-            heapq.heappush(self._due, (min(at, now + feed.interval), name))
+            self._schedule(name, min(at, now + feed.interval), persist=False)
         while not self._stopping:
             self._changed.clear()
             now = self.clock()
             feeds = self.feeds()
             while self._due and self._due[0][0] <= now:
-                _, name = heapq.heappop(self._due)
-                feed = feeds.get(name)
-                if feed is None or name in self._running:
-                    continue  # removed by a reload, or duplicated by one
-                task = asyncio.create_task(self._poll_and_reschedule(feed), name=f"poll:{name}")
+                at, name = heapq.heappop(self._due)
+                due = feeds.get(name)
+                if due is None or self._next.get(name) != at or name in self._running:
+                    continue  # removed or rescheduled by a reload, or still being polled
+                task = asyncio.create_task(self._poll_and_reschedule(due), name=f"poll:{name}")
                 self._running[name] = task
-                task.add_done_callback(lambda _t, n=name: self._running.pop(n, None))
+                task.add_done_callback(partial(self._finished, name))
             timeout = max(0.0, self._due[0][0] - self.clock()) if self._due else None
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), timeout)
+
+    def _finished(self, name: str, _task: asyncio.Task[PollOutcome]) -> None:
+        self._running.pop(name, None)
 
     async def stop(self) -> None:
         self._stopping = True
@@ -132,8 +139,7 @@ class Poller:
         outcome = await self.poll(feed)
         state = self.store.feeds.get(feed.name)
         if state.next_poll is not None and feed.name in self.feeds():
-            heapq.heappush(self._due, (state.next_poll, feed.name))
-            self._changed.set()
+            self._schedule(feed.name, state.next_poll, persist=False)
         return outcome
 
     # -- one poll ------------------------------------------------------------------------
