@@ -147,3 +147,12 @@ async def test_dry_run_prints_each_post_clearly_marked() -> None:
     text = out.getvalue()
     assert "[dry run] would post to @chan (silent):\n<b>제목</b>" in text
     assert f"[dry run] would post a photo to @chan:\n[photo] {PHOTO}\n캡션" in text
+
+
+async def test_telegram_unreachable_at_start_only_delays_the_first_post(api: BotApiDouble) -> None:
+    api.inject("getMe", status(502))
+    s = TelegramSender(api.token, base_url=api.base_url, timeout=1.0)
+    await s.start()  # a warning, not a crash: the dispatcher retries sends anyway
+    assert await s.send_text("@news", "first", silent=False) == 1
+    await s.close()
+    assert [r.outcome for r in api.requests][:2] == ["fault:status", "ok"]

@@ -135,11 +135,18 @@ class TelegramSender:
         return "TelegramSender(token=<token>)"
 
     async def start(self) -> None:
-        """Opens the connection pool and checks the token with getMe."""
+        """Opens the connection pool and checks the token with getMe.
+
+        A rejected token raises Permanent; Telegram being unreachable only warns, because
+        the deliveries retry on their own and a service must not refuse to start over it.
+        """
         try:
             await self._bot.initialize()
         except TelegramError as exc:
-            raise classify(exc, token=self._token) from None
+            problem = classify(exc, token=self._token)
+            if isinstance(problem, Permanent):
+                raise problem from None
+            log.warning("telegram: getMe failed at start (%s); deliveries will retry", problem)
 
     async def close(self) -> None:
         try:
