@@ -36,6 +36,8 @@ CREATE TABLE IF NOT EXISTS releases (
 );
 
 -- Entries seen per feed; release_id is NULL for entries skipped by the backfill rule.
+CREATE INDEX IF NOT EXISTS releases_by_time ON releases (COALESCE(published, created_at), id);
+
 CREATE TABLE IF NOT EXISTS seen (
     feed       TEXT NOT NULL,
     item_id    TEXT NOT NULL,
