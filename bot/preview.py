@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from pathlib import Path
 from typing import TextIO
 
@@ -53,10 +54,10 @@ def preview(target: str, *, url: str | None, as_json: bool, out: TextIO) -> int:
     try:
         summary = summarise(target, url=url)
     except FetchError as exc:
-        print(f"{target}: {exc.kind}: {exc.message}", file=out)
+        print(f"{target}: {exc.kind}: {exc.message}", file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"{target}: {exc.strerror or exc}", file=out)
+        print(f"{target}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     if as_json:
         print(json.dumps(summary.to_json(), ensure_ascii=False, indent=2), file=out)
