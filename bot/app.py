@@ -129,12 +129,18 @@ class App:
         self.executor = make_executor(self.workers)
         self.poller.executor = self.executor
         self.ingest.executor = self.executor
-        await self.fetcher.start()
-        await self.sender.start()
-        if self.admin is not None:
-            await self.admin.start()
+        try:
+            await self.fetcher.start()
+            await self.sender.start()
+            if self.admin is not None:
+                await self.admin.start()
+            if self.web is not None:
+                await self.web.start()
+        except BaseException:
+            # A failed start (a rejected token, a port in use) must not leave sessions open.
+            await self.shutdown()
+            raise
         if self.web is not None:
-            await self.web.start()
             log.info("web: serving on http://%s:%d (RSS outputs: %s)", self.config.web.host, self.web.port,
                      ", ".join(self.config.web.base_url + r.path for r in self.config.rss.values()) or "none")
         self.rss.refresh_all()

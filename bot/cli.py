@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from bot import __version__
 from bot import log as logsetup
+from bot.publish.errors import DeliveryError
 
 DEFAULT_CONFIG = "config.yaml"
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -85,6 +86,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except KeyboardInterrupt:
         return 130
+    except DeliveryError as exc:  # e.g. the token rejected at start: one clear line
+        log.error("telegram: %s", exc)
+        return EXIT_FAIL
+    except Exception:
+        # Through the logger, whose filter redacts secrets; the interpreter's own traceback would not.
+        log.critical("pressbot stopped on an unexpected error", exc_info=True)
+        return EXIT_FAIL
 
 
 def _load(path: str) -> object:

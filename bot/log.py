@@ -67,6 +67,8 @@ def setup(level: str = "INFO", fmt: str = "text", *, secrets: Iterable[str] = ()
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper())
+    # Library warnings (PTB's deprecations, asyncio's) would go straight to stderr, past the filter.
+    logging.captureWarnings(True)
     # httpx logs every request URL at INFO, and Bot API URLs contain the token. Redaction
     # covers it anyway; this keeps the noise down even at DEBUG.
     for noisy in ("httpx", "httpcore", "aiohttp.access"):
