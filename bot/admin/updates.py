@@ -28,6 +28,7 @@ REPLY_GAP = 1.05
 STALE_AFTER = 600.0
 """Commands older than this (sent while pressbot was down) are skipped, not acted on late."""
 _MAX_BACKOFF = 60.0
+_REJECTED_PAUSE = 300.0
 
 
 class AdminBot:
@@ -103,9 +104,10 @@ class AdminBot:
                     offset=self._offset, timeout=self.long_poll, allowed_updates=["message"]
                 )
             except InvalidToken:
-                # Returning would end a task the app watches; publishing reports the token itself.
-                log.error("admin: Telegram rejected the token; admin commands are off")
-                await asyncio.Event().wait()
+                # Returning would end a task the app watches; a revoked token is also the publisher's news.
+                log.error("admin: Telegram rejected the token; trying again in %.0f s", _REJECTED_PAUSE)
+                await asyncio.sleep(_REJECTED_PAUSE)
+                continue
             except RetryAfter as exc:
                 await asyncio.sleep(_seconds(exc))
                 continue
