@@ -11,12 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.admin import COMMANDS, AdminActions, AdminBot, parse_command
+from bot.admin import COMMANDS, AdminActions, AdminBot, parse_command, preview_post
 from bot.config import Config, load_config_text
+from bot.extract import extract
 from bot.model import Entry, Summary
+from bot.publish.render import render_post
 from bot.status import build_status
 from bot.store import Store, Target
 from tests.fakes.botapi import BotApiDouble
+from tests.fakes.feedsite import FeedSite
+from tests.support import CORPUS, labels
 
 ADMIN = 111
 STRANGER = 999
@@ -60,10 +64,6 @@ class Harness:
         return self.api.texts(user)[-1]
 
 
-async def no_preview(url: str) -> str:
-    raise ValueError(f"no page at {url}")
-
-
 @pytest.fixture
 async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
     config = load_config_text(CONFIG, base_dir=tmp_path, env={})
@@ -73,7 +73,7 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
         actions = AdminActions(
             get_config=lambda: config, store=store,
             status=lambda: build_status(config, store, now=time.time()),
-            wake=h.woken.append, preview=no_preview,
+            wake=h.woken.append, preview=preview_post,
         )
         bot = AdminBot(token=api.token, base_url=api.base_url, timeout=5, admins=lambda: config.telegram.admins,
                        actions=actions, long_poll=1)
@@ -183,4 +183,18 @@ async def test_unknown_command_and_plain_text_get_help(harness: Harness) -> None
 async def test_preview_failure_is_explained(harness: Harness) -> None:
     assert "Usage: /preview URL" in await harness.ask("/preview")
     reply = await harness.ask("/preview http://127.0.0.1:9/x")
-    assert "preview of http://127.0.0.1:9/x failed: no page at" in reply
+    assert reply.startswith("preview of http://127.0.0.1:9/x failed: ")
+    assert "not an http(s) URL" in await harness.ask("/preview file:///etc/passwd")
+
+
+async def test_preview_shows_the_post_exactly_as_posted(harness: Harness) -> None:
+    seed = next(lab for lab in labels() if lab["file"].endswith("p01_sisapick.html"))
+    page = (CORPUS / seed["file"]).read_bytes()
+    async with FeedSite() as site:
+        site.add("/news/58213", page, content_type=f"text/html; charset={seed['charset']}")
+        url = site.url("/news/58213")
+        await harness.ask(f"/preview {url}")
+    sent = harness.api.messages_for(ADMIN)[-1]
+    expected = render_post(extract(page, url, content_type=f"text/html; charset={seed['charset']}"))
+    assert sent.html == expected
+    assert seed["title"] in sent.text and seed["speaker"] in sent.text
