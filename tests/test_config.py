@@ -370,10 +370,20 @@ def test_web_can_be_turned_off(off: str) -> None:
         BASE.replace(
             "rss:\n  all:\n    path: /rss/all.xml\n", "rss:\n  all:\n    path: /rss/all.xml\n    file: out/all.xml\n"
         )
-        + f"web:\n  listen: {off}\n"
+        + f"web:\n  listen: {off}\n  base_url: https://feeds.example.org\n"
     )
     cfg = load(text)
     assert not cfg.web.enabled and cfg.web.listen == ""
+    assert cfg.web.url_for("/rss/all.xml") == "https://feeds.example.org/rss/all.xml"
+
+
+def test_web_off_with_a_file_output_needs_a_public_address() -> None:
+    text = BASE.replace(
+        "rss:\n  all:\n    path: /rss/all.xml\n", "rss:\n  all:\n    path: /rss/all.xml\n    file: out/all.xml\n"
+    ) + "web:\n  listen: false\n"
+    with pytest.raises(ConfigError) as info:
+        load(text)
+    assert "config.yaml:7: rss.all: the web server is off: set web.base_url" in str(info.value)
 
 
 def test_web_off_warns_about_unreadable_rss_outputs() -> None:

@@ -108,6 +108,11 @@ def _check_routes(f: Fields, config: Config, raw_feeds: object) -> None:
         if not config.web.enabled and output.file is None:
             message = "the web server is off and no file is set: nobody can read this output"
             f.warn(child_path("rss", name), message, key=True)
+        elif not config.web.enabled and not config.web.base_url:
+            # RSS needs absolute self and channel links; with no server of ours, only the admin
+            # knows where the file is served from.
+            f.error(child_path("rss", name), "the web server is off: set web.base_url to the public "
+                    "address the file is served from (its atom:link rel=\"self\" needs it)", key=True)
     for index, feed in enumerate(config.feeds):
         if feed.name in config.channels:
             f.warn(f"feeds[{index}].name", f"'{feed.name}' is also a channel name: /pause {feed.name} pauses both")

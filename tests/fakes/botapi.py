@@ -125,6 +125,10 @@ class BotApiDouble(ApiMethods):
         self._faults.append(FaultRule(method.lower() if method else None, None if chat is None else str(chat),
                                       deque(faults)))  # fmt: skip
 
+    def clear_faults(self) -> None:
+        """Telegram is healthy again: drop every fault still queued."""
+        self._faults.clear()
+
     def pending_faults(self) -> int:
         return sum(len(rule.faults) for rule in self._faults)
 
