@@ -33,6 +33,8 @@ log = logging.getLogger("bot.app")
 # How often the config file's size and mtime are compared: cheap, and quick enough for a
 # human who just saved the file.
 CONFIG_WATCH_INTERVAL = 1.0
+CONFIG_SETTLE = 0.3
+"""Seconds a changed config file must stay unchanged before it is reloaded."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +262,12 @@ class App:
             except TimeoutError:
                 forced = False
             stamp = _stamp(self.config.path)
+            if not forced and stamp != self._config_stamp:
+                # An editor that truncates and rewrites may not be done: a half-written file would
+                # alert the admins for nothing. Reload once the file has stopped changing.
+                await asyncio.sleep(CONFIG_SETTLE)
+                if _stamp(self.config.path) != stamp:
+                    continue
             if forced or stamp != self._config_stamp:
                 self._config_stamp = stamp
                 self.reload()
