@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.admin import Alerter
+from bot.admin.alerts import combine
 from bot.config import Config, load_config_text
 from bot.model import Entry, Summary
 from bot.publish.telegram import DryRunSender, TelegramSender
@@ -111,6 +112,29 @@ async def test_failing_feed_alerted_once_then_recovery_noted(harness: Harness) -
     h.clock.now += 11 * 60
     h.alerter.check()
     assert len(await h.texts(222)) == 3
+
+
+async def test_feeds_failing_together_make_one_message(harness: Harness) -> None:
+    h = harness
+    fail(h, "cn-gov", "connection refused")
+    fail(h, "bs-gov", "name not found")
+    h.clock.now += 3600
+    h.alerter.check()
+    for feed in ("cn-gov", "bs-gov"):
+        h.store.feeds.record_success(feed, now=h.clock.now, next_poll=h.clock.now + 300)
+    h.alerter.check()
+    texts = await h.texts(111)
+    assert len(texts) == 2
+    assert "feed cn-gov has been failing for 1h" in texts[0] and "feed bs-gov has been failing for 1h" in texts[0]
+    assert "connection refused" in texts[0] and "name not found" in texts[0]
+    assert texts[1] == "✅ pressbot: feed bs-gov works again\n\n✅ pressbot: feed cn-gov works again"
+
+
+def test_combine_stays_within_telegram_limit() -> None:
+    texts = [f"⚠️ feed f{i}: " + "x" * 500 for i in range(20)]
+    combined = combine(texts)
+    assert len(combined) <= 4096
+    assert combined.endswith("more") and "f0:" in combined
 
 
 async def test_paused_failing_feed_is_not_alerted(harness: Harness) -> None:

@@ -14,6 +14,7 @@ from bot.durations import format_duration
 from bot.model import KST
 from bot.publish.errors import DeliveryError, RateLimited, Transient
 from bot.publish.telegram import Sender
+from bot.status import TELEGRAM_TEXT_LIMIT
 from bot.store import FeedState, Store
 
 log = logging.getLogger("bot.alerts")
@@ -21,6 +22,8 @@ log = logging.getLogger("bot.alerts")
 _TEXT_BUDGET = 3500
 """Characters of untrusted detail per alert: with escaping and the frame it stays under 4096."""
 _SEND_ATTEMPTS = 4
+_GAP = 1.05
+"""Seconds between two alerts to one admin: Telegram allows about one message a second per chat."""
 
 
 def _when(ts: float | None) -> str:
@@ -64,6 +67,19 @@ def reload_ok_text(description: str) -> str:
     return f"✅ <b>pressbot</b>: config reloaded: {_esc(description)}"
 
 
+def combine(texts: Sequence[str], *, limit: int = TELEGRAM_TEXT_LIMIT) -> str:
+    """Alerts found in one look, as one message (a network outage fails many feeds at once)."""
+    out: list[str] = []
+    used = 0
+    for i, text in enumerate(texts):
+        if used + len(text) + 2 > limit - 40:
+            out.append(f"… and {len(texts) - i} more")
+            break
+        out.append(text)
+        used += len(text) + 2
+    return "\n\n".join(out)
+
+
 def check_interval(threshold: float) -> float:
     """How often failing feeds are looked at: a fraction of the threshold, 1 s to 30 s."""
     return max(1.0, min(30.0, threshold / 4))
@@ -94,6 +110,8 @@ class Alerter:
         self._alerted_feeds = {s.feed for s in store.feeds.all() if s.alerted}
         self._reload_problem: str | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._locks: dict[str | int, asyncio.Lock] = {}
+        self._last_sent: dict[str | int, float] = {}
 
     # -- incidents -----------------------------------------------------------------------
 
@@ -128,6 +146,8 @@ class Alerter:
         now = self.clock()
         threshold = config.alerts.feed_failing_after
         urls = {f.name: f.url for f in config.feeds if f.enabled}
+        failing: list[str] = []
+        recovered: list[str] = []
         for state in self.store.feeds.all():
             if state.feed not in urls:
                 self._alerted_feeds.discard(state.feed)
@@ -136,12 +156,15 @@ class Alerter:
                 self._alerted_feeds.add(state.feed)
             elif state.feed in self._alerted_feeds and state.errors == 0:
                 self._alerted_feeds.discard(state.feed)
-                self.notify(feed_recovered_text(state.feed))
+                recovered.append(feed_recovered_text(state.feed))
             elif (state.errors > 0 and not state.paused and state.failing_since is not None
                   and now - state.failing_since >= threshold):
                 self.store.feeds.update(state.feed, alerted=True)
                 self._alerted_feeds.add(state.feed)
-                self.notify(feed_failing_text(state, url=urls[state.feed], now=now))
+                failing.append(feed_failing_text(state, url=urls[state.feed], now=now))
+        for texts in (failing, recovered):
+            if texts:
+                self.notify(combine(texts))
         counts = self.store.outbox.counts()
         for channel in config.channels:
             c = counts.get(channel)
@@ -183,6 +206,14 @@ class Alerter:
             task.add_done_callback(self._tasks.discard)
 
     async def _send(self, chat: str | int, text: str) -> None:
+        async with self._locks.setdefault(chat, asyncio.Lock()):
+            wait = self._last_sent.get(chat, -_GAP) + _GAP - time.monotonic()
+            if wait > 0 and not self.sender.dry_run:
+                await asyncio.sleep(wait)
+            await self._send_now(chat, text)
+            self._last_sent[chat] = time.monotonic()
+
+    async def _send_now(self, chat: str | int, text: str) -> None:
         for attempt in range(1, _SEND_ATTEMPTS + 1):
             try:
                 await self.sender.send_text(chat, text, silent=False)
