@@ -13,7 +13,7 @@ from datetime import datetime
 from bot.config import ChannelConfig, PaceConfig
 from bot.metrics import Metrics
 from bot.model import KST
-from bot.publish.errors import DeliveryError, Transient
+from bot.publish.errors import DeliveryError, Permanent, Transient
 from bot.publish.outcome import Batch, EventHook, Outcomes, summary_of
 from bot.publish.pacing import Pacer
 from bot.publish.render import render_digest, render_post
@@ -274,11 +274,17 @@ class Dispatcher:
             not batch.digest and cfg.photos and summary.image is not None
             and head.attempts < PHOTO_TRIES and head.id not in self._outcomes.text_only
         )  # fmt: skip
-        if batch.digest:
-            html = render_digest([(summary_of(d), summary_of(d).region) for d in batch.deliveries])[0]
-        else:
-            limit = CAPTION_LIMIT if photo else 4096
-            html = render_post(summary, limit=limit, source=summary.source, region=summary.region)
+        try:
+            if batch.digest:
+                html = render_digest([(summary_of(d), summary_of(d).region) for d in batch.deliveries])[0]
+            else:
+                limit = CAPTION_LIMIT if photo else 4096
+                html = render_post(summary, limit=limit, source=summary.source, region=summary.region)
+        except Exception as exc:
+            # Retrying cannot fix a release that cannot be rendered; it must not hold the channel.
+            log.exception("channel %s: delivery %d cannot be rendered", w.name, head.id)
+            self._outcomes.failed(w.name, chat, batch, Permanent(f"cannot render: {exc!r}"), photo=False)
+            return
         self._outbox.mark_sending(batch.ids)
         w.in_flight = True
         try:
