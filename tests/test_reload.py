@@ -23,6 +23,7 @@ from tests.support import FAKE_TOKEN, BotProcess
 
 ADMIN = 111
 NEWS = "@news"
+EXTRA = "@extra"
 T0 = 1_780_000_000  # item dates: one hour apart, newest last
 
 
@@ -47,12 +48,14 @@ def publish(site: FeedSite, feed: str, items: list[int]) -> None:
     site.add(f"/{feed}.xml", rss(site, feed, items))
 
 
-def config_text(tmp: Path, site: FeedSite, api: BotApiDouble, feeds: dict[str, int]) -> str:
-    """feeds: name -> backfill."""
+def config_text(tmp: Path, site: FeedSite, api: BotApiDouble, feeds: dict[str, int], *, extra: bool = False) -> str:
+    """feeds: name -> backfill. With `extra`, a second channel that feed aa also publishes to."""
     entries = "".join(
-        f"  - name: {name}\n    url: {site.url(f'/{name}.xml')}\n    backfill: {backfill}\n    publish: [news]\n"
+        f"  - name: {name}\n    url: {site.url(f'/{name}.xml')}\n    backfill: {backfill}\n"
+        f"    publish: [news{', extra' if extra and name == 'aa' else ''}]\n"
         for name, backfill in feeds.items()
     )
+    channel = f'  extra:\n    chat_id: "{EXTRA}"\n    digest_after: 0\n' if extra else ""
     return f"""\
 storage:
   path: {tmp}/store.sqlite3
@@ -69,7 +72,7 @@ channels:
   news:
     chat_id: "{NEWS}"
     digest_after: 0
-feeds:
+{channel}feeds:
 {entries}"""
 
 
@@ -81,13 +84,14 @@ class World:
     bot: BotProcess
     config: Path
 
-    def write(self, feeds: dict[str, int], *, text: str | None = None) -> None:
-        self.config.write_text(text if text is not None else config_text(self.tmp, self.site, self.api, feeds),
-                               encoding="utf-8")
+    def write(self, feeds: dict[str, int], *, text: str | None = None, extra: bool = False) -> None:
+        if text is None:
+            text = config_text(self.tmp, self.site, self.api, feeds, extra=extra)
+        self.config.write_text(text, encoding="utf-8")
 
-    def posted(self) -> list[str]:
-        """Article links of the posts in the channel, in order."""
-        return [re.findall(r'href="([^"]+)"', m.html)[-1] for m in self.api.messages_for(NEWS)]
+    def posted(self, chat: str = NEWS) -> list[str]:
+        """Article links of the posts in a channel, in order."""
+        return [re.findall(r'href="([^"]+)"', m.html)[-1] for m in self.api.messages_for(chat)]
 
     def links(self, feed: str, *items: int) -> set[str]:
         return {self.site.url(f"/{feed}/{n}.html") for n in items}
@@ -114,7 +118,7 @@ class World:
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
-    async with FeedSite() as site, BotApiDouble(FAKE_TOKEN, chats=[NEWS]) as api:
+    async with FeedSite() as site, BotApiDouble(FAKE_TOKEN, chats=[NEWS, EXTRA]) as api:
         api.add_chat(ADMIN, "private")
         config = tmp_path / "config.yaml"
         bot = BotProcess(["run", "-c", str(config)], tmp_path, env={"TELEGRAM_BOT_TOKEN": FAKE_TOKEN})
@@ -163,11 +167,14 @@ async def test_reload_adds_removes_survives_a_broken_file_and_sighup(world: Worl
     await w.until("a new entry under the old config", lambda: len(w.posted()) == 5)
     assert w.posted()[-1] in w.links("aa", 3)
 
-    # Fix it (adding a feed): applied, and the admin hears that it is.
+    # Fix it, adding a feed, a channel and a route to it: applied, and the admin hears that it is.
     publish(w.site, "dd", [7])
-    w.write({"aa": 1, "dd": 1})
+    w.write({"aa": 1, "dd": 1}, extra=True)
     await w.until("the fixed config's feed", lambda: len(w.posted()) == 6)
     assert w.posted()[-1] in w.links("dd", 7)
+    publish(w.site, "aa", [1, 2, 3, 4])
+    await w.until("a new entry on both routes", lambda: len(w.posted()) == 7 and len(w.posted(EXTRA)) == 1)
+    assert w.posted()[-1] in w.links("aa", 4) and w.posted(EXTRA) == [w.site.url("/aa/4.html")]
     await w.until("the reload-ok note", lambda: any("config reloaded" in t for t in w.api.texts(ADMIN)))
     assert sum("config reload failed" in t for t in w.api.texts(ADMIN)) == 1
 
@@ -179,12 +186,12 @@ async def test_reload_adds_removes_survives_a_broken_file_and_sighup(world: Worl
     assert w.config.stat().st_size == stat.st_size
     assert w.bot.proc is not None
     w.bot.proc.send_signal(signal.SIGHUP)
-    await w.until("the SIGHUP reload's post", lambda: len(w.posted()) == 7)
+    await w.until("the SIGHUP reload's post", lambda: len(w.posted()) == 8)
     assert w.posted()[-1] in w.links("ee", 4)
 
     # Nothing was posted twice, and everything expected was posted.
     assert Counter(w.posted()).most_common(1)[0][1] == 1
-    assert set(w.posted()) == (w.links("aa", 2, 3) | w.links("bb", 1) | w.links("cc", 2, 3)
+    assert set(w.posted()) == (w.links("aa", 2, 3, 4) | w.links("bb", 1) | w.links("cc", 2, 3)
                                | w.links("dd", 7) | w.links("ee", 4))
     assert await w.bot.stop() == 0
     assert "stopped cleanly" in w.bot.output()
