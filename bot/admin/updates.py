@@ -123,7 +123,10 @@ class AdminBot:
             failures = 0
             for update in updates:
                 self._offset = update.update_id + 1
-                self._dispatch(update)
+                try:
+                    self._dispatch(update)
+                except Exception:  # one odd update must not end admin commands (nor the app)
+                    log.exception("admin: update %d could not be handled", update.update_id)
 
     def _dispatch(self, update: Update) -> None:
         message = update.message
