@@ -123,10 +123,10 @@ class Alerter:
             self.reload_failed(detail)
 
     def channel_failed(self, channel: str, reason: str) -> None:
-        if _target_alerted(self.store, channel):
+        if self.store.outbox.alerted(channel):
             log.debug("channel %s: permanent failure already alerted: %s", channel, reason)
             return
-        _set_target_alerted(self.store, channel, True)
+        self.store.outbox.set_alerted(channel, True)
         self.notify(channel_failed_text(channel, reason))
 
     def reload_failed(self, problems: str) -> None:
@@ -168,9 +168,9 @@ class Alerter:
         counts = self.store.outbox.counts()
         for channel in config.channels:
             c = counts.get(channel)
-            if (c is None or c.failed == 0) and _target_alerted(self.store, channel):
+            if (c is None or c.failed == 0) and self.store.outbox.alerted(channel):
                 # Its failures were retried (or resolved): the next one is a new incident.
-                _set_target_alerted(self.store, channel, False)
+                self.store.outbox.set_alerted(channel, False)
 
     async def run(self) -> None:
         while True:
@@ -243,17 +243,3 @@ def _strip_tags(text: str) -> str:
         text = text.replace(tag, "")
     return text
 
-
-# The store has the target_state.alerted column but no accessor for it; these two statements
-# are the whole need, kept here until bot.store.outbox offers them.
-def _target_alerted(store: Store, target: str) -> bool:
-    row = store.db.conn.execute("SELECT alerted FROM target_state WHERE name = ?", (target,)).fetchone()
-    return bool(row[0]) if row is not None else False
-
-
-def _set_target_alerted(store: Store, target: str, alerted: bool) -> None:
-    store.db.conn.execute(
-        "INSERT INTO target_state (name, alerted) VALUES (?, ?) "
-        "ON CONFLICT (name) DO UPDATE SET alerted = excluded.alerted",
-        (target, int(alerted)),
-    )

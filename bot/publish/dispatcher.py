@@ -28,6 +28,9 @@ PHOTO_TRIES = 3
 DIGEST_SCAN = 60
 """At most this many releases are considered for one digest message."""
 ERROR_PAUSE = 5.0
+# An idle channel looks at the store again this often: other processes change it too
+# (`pressbot retry` from a shell, a resume written by another tool), without waking us.
+IDLE_RECHECK = 15.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +222,7 @@ class Dispatcher:
     async def _step(self, w: _Worker) -> None:
         found = self._sendable(w)
         if found is None:
-            await self._rest(w, None)
+            await self._rest(w, IDLE_RECHECK)
             return
         _, chat, _ = found
         wait = self._outbox.pending(w.name, limit=1)[0].next_attempt_at - self._clock()

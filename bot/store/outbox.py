@@ -163,6 +163,18 @@ class Outbox:
         ).fetchone()
         return (False, None) if row is None else (bool(row[0]), row[1])
 
+    def alerted(self, target: str) -> bool:
+        """Whether the admins were told of this channel's permanent failures (one alert per incident)."""
+        row = self.db.conn.execute("SELECT alerted FROM target_state WHERE name = ?", (target,)).fetchone()
+        return bool(row[0]) if row is not None else False
+
+    def set_alerted(self, target: str, alerted: bool) -> None:
+        self.db.conn.execute(
+            "INSERT INTO target_state (name, alerted) VALUES (?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET alerted = excluded.alerted",
+            (target, int(alerted)),
+        )
+
     def set_paused(self, target: str, paused: bool) -> None:
         self.db.conn.execute(
             "INSERT INTO target_state (name, paused) VALUES (?, ?) "
