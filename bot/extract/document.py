@@ -31,6 +31,10 @@ class El:
     index: int
     chrome: bool
     children: list[El | str] = field(default_factory=list)
+    content_role: bool = False
+    """Its class names an article part (title, image, excerpt, body) rather than a layout block."""
+    byline: bool = False
+    """Inside a reporter/author box: chrome for the text, but it may carry the publication date."""
     end: int = 0
     """Preorder index of the last element in this subtree."""
     names: str = ""
@@ -86,9 +90,30 @@ class El:
 def _is_chrome(tag: str, attrs: dict[str, str]) -> bool:
     if tag in rules.CHROME_TAGS:
         return True
+    return _chrome_by_name(attrs)
+
+
+def _names_content(names: str) -> bool:
+    """A class value whose last meaningful word names an article part ("…-featured-image")."""
+    for value in names.split():
+        words = [w for w in _WORD_SPLIT.split(value) if w and w not in rules.NEUTRAL_WORDS]
+        if words and words[-1] in rules.CONTENT_ROLE_WORDS and not (
+                words[0] in rules.CHROME_WORDS or words[-1] in rules.CHROME_WORDS):
+            return True
+    return False
+
+
+def _family(names: str) -> set[str]:
+    """First words of class values: the component family a page builder prefixes its classes with."""
+    return {_WORD_SPLIT.split(value)[0] for value in names.split() if value}
+
+
+def _chrome_by_name(attrs: dict[str, str], parent_content: set[str] | None = None) -> bool:
     names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower().strip()
     if not names:
         return False
+    by_word = False
+    names_content = False
     for value in names.split():
         if value in rules.CHROME_EXACT:
             return True
@@ -98,8 +123,38 @@ def _is_chrome(tag: str, attrs: dict[str, str]) -> bool:
         # words in the middle are modifiers ("rd_nav_style2" is an article, not a menu).
         words = [w for w in _WORD_SPLIT.split(value) if w and w not in rules.NEUTRAL_WORDS]
         if words and (words[0] in rules.CHROME_WORDS or words[-1] in rules.CHROME_WORDS):
-            return True
-    return any(phrase in names for phrase in rules.CHROME_PHRASES)
+            by_word = True
+        elif words and words[-1] in rules.CONTENT_ROLE_WORDS:
+            names_content = True
+    if any(phrase in names for phrase in rules.CHROME_PHRASES):
+        return True
+    # Page builders put a generic class on every block ("elementor-widget") and say its role in
+    # another ("elementor-widget-theme-post-content", "…-featured-image"): the specific one wins,
+    # also over the generic inner wrapper it holds ("elementor-widget-container").
+    return by_word and not (names_content or (parent_content and _family(names) & parent_content))
+
+
+_SENTENCE_END = re.compile(r"[가-힣]다\.(?:\s|$)")
+_HANGUL = re.compile(r"[가-힣]")
+
+
+def _holds_prose(node: LexborNode, names: str) -> bool:
+    """A block named like layout chrome (`user-snb-wrapper`, `elementor-widget-wrap`) that holds
+    several finished Korean sentences is the article's own wrapper: menus, sidebars and widgets
+    carry labels and headlines, not paragraphs. Blocks whose names say they hold other people's
+    text (comments, related articles, reporter boxes, footers) are never rescued."""
+    words = set(_WORD_SPLIT.split(names))
+    if words & rules.CONTENT_CHROME_WORDS:
+        return False
+    text = node.text(deep=True)
+    if len(text) < rules.RESCUE_MIN_HANGUL:
+        return False
+    return (len(_SENTENCE_END.findall(text)) >= rules.RESCUE_MIN_SENTENCES
+            and len(_HANGUL.findall(text)) >= rules.RESCUE_MIN_HANGUL)
+
+
+def _is_byline(names: str) -> bool:
+    return bool(set(_WORD_SPLIT.split(names)) & rules.BYLINE_WORDS)
 
 
 @dataclass(slots=True, eq=False)
@@ -152,13 +207,20 @@ class Document:
                 if not self.page_title:
                     self.page_title = clean(child.text(deep=True))
                 continue
-            chrome = parent.chrome or _is_chrome(tag, attrs)
             names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower().strip()
-            el = El(tag, attrs, parent, len(self.elements), chrome, names=names)
+            chrome = parent.chrome
+            if not chrome and tag in rules.CHROME_TAGS:
+                chrome = True
+            elif not chrome and _chrome_by_name(attrs, _family(parent.names) if parent.content_role else None):
+                chrome = not (tag in rules.RESCUE_TAGS and _holds_prose(child, names))
+            byline = parent.byline or (chrome and bool(names) and _is_byline(names))
+            el = El(tag, attrs, parent, len(self.elements), chrome, names=names, byline=byline,
+                    content_role=bool(names) and not chrome and _names_content(names))
             self.elements.append(el)
             parent.children.append(el)
             # Chrome is never article content: not descending saves most of the walk on busy pages.
-            if not (chrome and self.prune):
+            # Reporter boxes are walked all the same: many sites print the 입력 time only there.
+            if not (chrome and self.prune) or byline:
                 self._walk(child, el)
             el.end = len(self.elements) - 1
 

@@ -13,6 +13,7 @@ from bot.model import KST, Entry
 _ONLY_DATE = re.compile(r"^\W*(?:\d{2,4}\s*[-./년]\s*\d{1,2}\s*[-./월]\s*\d{1,2}[^\d:]{0,12}"
                         r"(?:(?:오전|오후)?\s*\d{1,2}\s*[:시]\s*\d{1,2}(?:\s*:\s*\d{2})?\s*분?)?\W*)$")
 _WORD_SPLIT = re.compile(r"[\s_\-]+")
+_WIDE_TAGS = frozenset({"html", "body", "#root", "table", "tbody", "tr", "ul", "dl", "ol"})
 
 
 class Stamp:
@@ -53,7 +54,7 @@ def visible_published(doc: Document, title_el: El | None, date_el: El | None = N
     start = title_el.index if title_el is not None else 0
     elements = [date_el] if date_el is not None else doc.elements
     for el in elements:
-        if el.chrome or el.tag in ("html", "body", "#root", "table", "tbody", "tr", "ul", "dl", "ol"):
+        if (el.chrome and not el.byline) or el.tag in _WIDE_TAGS:
             continue
         raw = el.raw_text()
         if len(raw) > 400 or not rules.DATE_IN_TEXT.search(raw):

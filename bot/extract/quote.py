@@ -15,10 +15,16 @@ _PAIR = re.compile(
 _CONNECTOR = re.compile(r"^\s*(?:이?라?며|면서|이?라면서|이?라?고|하고|하며|라\s?고)(?=[\s,“\"‘「]|$)")
 _VERB = re.compile(
     r"(?:말|밝|강조|당부|전|설명|덧붙|평가|약속|다짐|호소|언급|답|주문|역설|피력|제안|요청|기대|소감을 밝|인사|격려|"
-    r"촉구|건의|주장|응답|표현|해명|반박|지적|말씀|당부)(?:했|혔|였|하였|해|한다|힌다|인다)"
+    r"촉구|건의|주장|응답|표현|해명|반박|지적|말씀|당부|경고|전망|자신|토로|부탁|소개|환영|축하|감사|권고|조언|"
+    r"안내|요구|예고|다짐|고백|회고|회상|진단|분석|제언)(?:했|혔|였|하였|해|한다|힌다|인다)|"
+    r"내다봤|털어놨|털어놓았|되물었|물었"
 )
+# `“…”고 했다` / `“…”라고 한다`: the plain verb of saying, right after the connector.
+_PLAIN_VERB = re.compile(r"^\s*(?:했|하였|한다)")
 _SENTENCE_END = re.compile(r"다\.(?=\s|$)")
 _MASK = re.compile(r"“[^“”]*[”\"]|\"[^\"“”]*[”\"]|‘[^‘’]*’|「[^「」]*」")
+# How far back from a quote the speaker phrase may stand (`…은 지난 2일 현장 점검에서 “…”`).
+_SUBJECT_REACH = 7
 _ADVERBIAL = re.compile(
     r"^(?:이날|또|또한|이어|이어서|특히|아울러|끝으로|그러면서|한편|앞서|당시|오늘|\d+일|\d+일에?|"
     r"[가-힣]*에서|[가-힣]*에서는|[가-힣]*통해|[가-힣]*자리에서|[가-힣]*인사말을|[가-힣]*축사를|기념사를|[가-힣]*서면으로)$"
@@ -41,6 +47,11 @@ OTHER_TITLES = ("대표이사", "대표", "회장", "조합장", "교수", "교�
 _ORG_SUFFIX = re.compile(r"(?:시|군|구|도|청|부|원|과|실|국|처|재단|협회|학회|회|센터|본부|공사|공단|학교|초|중|고|대|"
                          r"은행|기업|그룹|위원회|의회|연구소|조합|동|읍|면|리|팀)$")
 _NAME = re.compile(r"^[가-힣]{2,4}(?:\(\d+\))?$")
+# Words written before a private person's name to say who they are (`주민 김철수씨`, `관광객 이모씨`).
+PERSON_DESCRIPTORS = frozenset(["주민", "시민", "군민", "구민", "도민", "학부모", "학생", "상인", "농민", "어민",
+                                "관광객", "방문객", "이용객", "참가자", "수상자", "봉사자", "회원", "입주민", "환자",
+                                "보호자", "운전자", "졸업생", "재학생", "선수", "작가", "청년", "어르신", "농업인",
+                                "어업인", "소상공인", "대표", "씨"])
 _INVERSION = re.compile(r"^\s*(?:이?라?고|이?라며)\s+(?P<who>[^“”\"‘’,.]{2,40}?)(?:은|는|이|가)\s")
 
 HEAD_OF = (("교육지원청", "교육장"), ("교육청", "교육감"), ("군청", "군수"), ("시청", "시장"), ("구청", "구청장"),
@@ -68,18 +79,31 @@ def _title_class(word: str) -> tuple[str, int] | None:
     return None
 
 
+def _speaker_token(tokens: list[str]) -> int | None:
+    """Index of the speaker's head word: the nearest word before the quote that carries a subject
+    particle and names a title (`시장은`) or a person (`김철수씨는`), skipping adverbial words
+    between speaker and quote (`지난 2일 현장 점검에서`)."""
+    for back, token in enumerate(reversed(tokens)):
+        if back >= _SUBJECT_REACH:
+            return None
+        if not _PARTICLE.search(token):
+            continue
+        head = _PARTICLE.sub("", token)
+        if _title_class(head) is not None or head.endswith("씨"):
+            return len(tokens) - 1 - back
+        if not _ADVERBIAL.match(token):
+            return None  # another subject (`시는`, `그는`) stands nearer the quote: not ours
+    return None
+
+
 def _speaker_from_prefix(prefix: str) -> str | None:
     tokens = _MARKER.sub("", prefix).replace(",", " ").split()
-    while tokens and _ADVERBIAL.match(tokens[-1]):
-        tokens.pop()
-    if not tokens:
+    position = _speaker_token(tokens)
+    if position is None:
         return None
+    tokens = tokens[: position + 1]
     last = tokens[-1]
-    if not _PARTICLE.search(last):
-        return None
     head = _PARTICLE.sub("", last)
-    if _title_class(head) is None and not (head.endswith("씨") or head.endswith(")씨")):
-        return None
     phrase = [head]
     seen_name = bool(re.match(r"^[가-힣]{2,4}(?:\(\d+\))?씨$", head))
     for token in reversed(tokens[:-1]):
@@ -97,8 +121,24 @@ def _speaker_from_prefix(prefix: str) -> str | None:
             phrase.insert(0, token)
             seen_name = True
             continue
+        if seen_name and token in PERSON_DESCRIPTORS and len(phrase) <= 2:
+            phrase.insert(0, token)  # `주민 김철수씨`: the descriptor is part of how the person is named
+            break
         break
     return " ".join(phrase)
+
+
+def _subject_of(sentence: str) -> str | None:
+    """The speaker named as the subject of a sentence without a quote (`한정민 예산군수는 … 점검했다.`),
+    for a following sentence that quotes without naming anyone (`이어 “…”라고 말했다.`)."""
+    tokens = sentence.split()
+    for i, token in enumerate(tokens[:6]):
+        if _PARTICLE.search(token):
+            head = _PARTICLE.sub("", token)
+            if _title_class(head) is not None or head.endswith("씨"):
+                return _speaker_from_prefix(" ".join(tokens[: i + 1]))
+            return None
+    return None
 
 
 def _is_back_reference(speaker: str) -> bool:
@@ -158,6 +198,7 @@ def _rank(speaker: str, base: int, head: tuple[str, str] | None, aliases: tuple[
 def find_quotes(paragraphs: list[str]) -> list[tuple[str, str, int]]:
     """(quote, speaker as written, paragraph number) for every first quoted segment of a speech sentence."""
     found: list[tuple[str, str, int]] = []
+    previous_subject: str | None = None
     for number, paragraph in enumerate(paragraphs):
         masked = _MASK.sub(lambda m: "Q" * len(m.group(0)), paragraph)
         last_end = -1
@@ -172,11 +213,12 @@ def find_quotes(paragraphs: list[str]) -> list[tuple[str, str, int]]:
                 continue
             tail = masked[end:]
             stop = _SENTENCE_END.search(tail)
-            if not _VERB.search(tail[: stop.end()] if stop else tail):
+            if not (_VERB.search(tail[: stop.end()] if stop else tail) or _PLAIN_VERB.match(after[connector.end():])):
                 continue
             sentence_start = 0
+            sentence_before = 0
             for boundary in _SENTENCE_END.finditer(masked[:start]):
-                sentence_start = boundary.end()
+                sentence_before, sentence_start = sentence_start, boundary.end()
             prefix = paragraph[sentence_start:start]
             if "Q" in masked[sentence_start:start]:
                 last_end = end
@@ -185,10 +227,21 @@ def find_quotes(paragraphs: list[str]) -> list[tuple[str, str, int]]:
             if speaker is None:
                 inverted = _INVERSION.match(after)
                 speaker = _speaker_from_prefix(inverted.group("who") + "는") if inverted else None
+            if speaker is None and _only_adverbs(prefix):
+                # `이어 “…”라고 덧붙였다`: the speaker is the subject of the sentence before.
+                before = paragraph[sentence_before:sentence_start] if sentence_start else ""
+                speaker = _subject_of(before) if before else previous_subject
             last_end = end
             if speaker is not None:
                 found.append((inner.strip(), speaker, number))
+        sentences = [s for s in _SENTENCE_END.split(masked) if s.strip()]
+        previous_subject = _subject_of(paragraph[masked.rfind(sentences[-1]):]) if sentences else None
     return found
+
+
+def _only_adverbs(prefix: str) -> bool:
+    tokens = _MARKER.sub("", prefix).replace(",", " ").split()
+    return all(_ADVERBIAL.match(t) for t in tokens)
 
 
 def _aliases(issuer: str | None) -> tuple[str, ...]:

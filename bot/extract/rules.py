@@ -99,6 +99,28 @@ CHROME_WORDS = frozenset(
         "navi",
     ]
 )
+# Chrome words that name blocks holding other people's text (comments, related articles, reporter
+# boxes, footers): such a block is chrome even when it is full of sentences.
+CONTENT_CHROME_WORDS = frozenset(
+    [
+        "comment", "comments", "reply", "respond", "related", "relation", "relate", "recommend", "popular",
+        "best", "hot", "rank", "ranking", "most", "photonews", "footer", "foot", "ft", "copyright", "copy",
+        "writer", "reporter", "author", "authorbox", "editors", "tag", "tags", "keyword", "keywords",
+        "prev", "next", "prevnext", "kogl", "satisfaction",
+    ]
+)
+# Last words of class values that name an article part; such a class outweighs a generic chrome
+# class on the same element (page builders: "elementor-widget elementor-widget-image").
+CONTENT_ROLE_WORDS = frozenset(
+    ["image", "photo", "picture", "figure", "title", "heading", "headline", "excerpt", "summary", "subtitle",
+     "body", "text", "story", "article", "post", "featured"]
+)
+# A layout block (by name) holding this much prose is the article's wrapper, not chrome.
+RESCUE_TAGS = frozenset({"div", "section", "article", "main", "td", "dd"})
+RESCUE_MIN_SENTENCES = 3
+RESCUE_MIN_HANGUL = 200
+# Words of reporter/author boxes: chrome, but the place many sites print the 입력 time.
+BYLINE_WORDS = frozenset(["writer", "reporter", "author", "byline", "editors", "authorbox"])
 # Generic words that say nothing about a block's role; ignored before reading a class's first/last word.
 NEUTRAL_WORDS = frozenset(
     [
@@ -314,7 +336,7 @@ EMBARGO = re.compile(r"보도할 수 있습니다|보도\s*가능|엠바고|보�
 IMAGE_SRC_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-lazy", "data-url", "src")
 NON_PHOTO_SRC = re.compile(
     r"(?:^|[/_.-])(?:logo|icon|ico|btn|button|banner|bnr|ad|ads|avatar|avatars|member|profile|weather|"
-    r"opentype|kogl|sns|share|blank|spacer|pixel|emoticon|bullet|arrow)(?:[/_.-]|\d|$)|/ext_img/|/ad/|"
+    r"open_?type|kogl|sns|share|blank|spacer|pixel|emoticon|bullet|arrow)(?:[/_.-]|\d|$)|/ext_img/|/ad/|"
     r"\.gif(?:\?|$)|\.svg(?:\?|$)",
     re.I,
 )
