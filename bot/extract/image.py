@@ -10,6 +10,7 @@ from bot.extract.lead import is_caption_line
 
 _MIN_SIDE = 80
 _CAPTION_MAX = 400
+_PARAGRAPH_TAGS = frozenset({"p", "div", "li", "table", "td", "section", "article"})
 
 
 def image_src(img: El) -> str | None:
@@ -74,10 +75,19 @@ def caption_near(img: El, container: El | None) -> str | None:
                 text = el.flat()
                 if text and len(text) <= _CAPTION_MAX:
                     return clean_caption(text)
-        if len(node.flat()) > _CAPTION_MAX:
+        text = node.flat()
+        if len(text) > _CAPTION_MAX:
             return None
+        if text and _only_photo(node, img) and not rules.SENTENCE_END.search(text):
+            return clean_caption(text)  # `<div><img><br><em>캡션</em></div>`: the photo's own box
         node = node.parent
     return None
+
+
+def _only_photo(node: El, img: El) -> bool:
+    """The box holds this photo and nothing else but inline text (no other image, no paragraphs)."""
+    return all(el is img or el is node or (el.tag != "img" and el.tag not in _PARAGRAPH_TAGS)
+               for el in node.iter())
 
 
 def caption_in_lines(img: El, lines: list[Line]) -> str | None:
@@ -88,7 +98,8 @@ def caption_in_lines(img: El, lines: list[Line]) -> str | None:
                 if following.image is not None:
                     break
                 if following.text:
-                    if rules.CAPTION_LINE.match(following.text) or rules.ENCLOSED.match(following.text):
+                    if (rules.CAPTION_LINE.match(following.text) or rules.ENCLOSED.match(following.text)
+                            or is_caption_line(following)):
                         return clean_caption(following.text)
                     break
     for line in lines:

@@ -24,7 +24,28 @@ def is_caption_line(line: Line) -> bool:
         if block.tag in ("figcaption", "caption") or any(h in block.names for h in rules.CAPTION_HINTS):
             return True
         block = block.parent
-    return bool(rules.CAPTION_LINE.match(line.text) or rules.CAPTION_ANYWHERE.match(line.text))
+    if rules.CAPTION_LINE.match(line.text) or rules.CAPTION_ANYWHERE.match(line.text):
+        return True
+    return in_photo_box(line)
+
+
+_PARAGRAPH_TAGS = frozenset({"p", "div", "li", "table", "td", "section", "article"})
+_PHOTO_BOX_MAX = 400
+
+
+def in_photo_box(line: Line) -> bool:
+    """Text set in the same small box as one photo (`<div><img><br><em>캡션</em></div>`) is its caption."""
+    block = line.block
+    if (line.image is not None or block.tag == "img" or len(block.flat()) > _PHOTO_BOX_MAX
+            or rules.SENTENCE_END.search(line.text)):
+        return False
+    images = 0
+    for el in block.iter():
+        if el.tag == "img":
+            images += 1
+        elif el is not block and el.tag in _PARAGRAPH_TAGS:
+            return False
+    return images == 1
 
 
 def in_table(line: Line, container: El) -> bool:

@@ -58,7 +58,8 @@ HEAD_OF = (("교육지원청", "교육장"), ("교육청", "교육감"), ("군�
            ("도청", "지사"), ("특별자치도", "지사"), ("구", "구청장"), ("군", "군수"),
            ("시", "시장"), ("도", "지사"), ("부", "장관"), ("처", "처장"), ("청", "청장"), ("원", "원장"),
            ("공사", "사장"), ("공단", "이사장"), ("재단", "이사장"), ("센터", "센터장"), ("위원회", "위원장"),
-           ("본부", "본부장"), ("대학교", "총장"), ("의회", "의장"))
+           ("본부", "본부장"), ("대학교", "총장"), ("의회", "의장"), ("연합회", "회장"), ("협회", "회장"),
+           ("상공회의소", "회장"), ("학회", "회장"), ("조합", "조합장"), ("농협", "조합장"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +76,14 @@ def _title_class(word: str) -> tuple[str, int] | None:
                          (OFFICIAL_TITLES, 3)):
         for title in titles:
             if word.endswith(title):
+                if rank == 3 and title[0] == "부" and _is_place(word[: -len(title) + 1]):
+                    return title[1:], 1  # 의정부시장, 정부청장: a place ending in 부 before the head title
                 return title, rank
     return None
+
+
+def _is_place(stem: str) -> bool:
+    return stem in PLACES or stem in PROVINCE_OF_ALIAS or f"{stem}시" in PLACES or f"{stem}군" in PLACES
 
 
 def _speaker_token(tokens: list[str]) -> int | None:
@@ -182,12 +189,19 @@ def issuer_head(issuer: str | None) -> tuple[str, str] | None:
 
 
 def _rank(speaker: str, base: int, head: tuple[str, str] | None, aliases: tuple[str, ...]) -> int:
+    last = speaker.split()[-1]
+    if head is not None and base in (3, 4):
+        # The head of an issuing association or company (`김도윤 부산관광협회장` on the 협회's own
+        # release) is the issuer's head like a mayor on a city release; a deputy never is.
+        stem, title = head
+        matched = _title_class(last)
+        if matched is not None and matched[0] == title and stem in speaker:
+            return 1
     if base != 1:
         return base
     if head is None:
         return 2
     stem, title = head
-    last = speaker.split()[-1]
     if not last.endswith(title) and not (title == "지사" and last.endswith("도지사")):
         return 2
     if last == title or any(a and a in speaker for a in (stem, *aliases)):

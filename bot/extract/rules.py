@@ -307,7 +307,15 @@ SUBTITLE_HINTS = (
     "sub-head",
     "subhead",
     "lead_text",
+    "sub_ttl",
+    "subttl",
+    "sub-ttl",
+    "excerpt",
+    "standfirst",
 )
+# A class word "sub" (`news_sub`, `art-sub`) names a deck only right under the headline.
+SUBTITLE_NEAR = re.compile(r"(?:^|[\s_-])sub(?:[\s_-]|$)")
+SUBTITLE_NEAR_REACH = 12
 # Markers that open (and sometimes close) a deck line: "- … -", "– …", "▶ …".
 DECK_LINE = re.compile(r"^\s*(?:[-–—―~∼]|▶|▷|►|◆|◇|■|□|△|▲)\s*(?P<text>.+?)\s*(?:[-–—―]\s*)?$")
 DECK_MARKER_STRIP = re.compile(r"^\s*(?:[-–—―]|▶|▷|►)\s*|\s*[-–—―]\s*$")
@@ -319,7 +327,8 @@ DATELINES = (
     re.compile(
         r"^\([^()]{1,20}=[^()]{1,25}\)\s*(?:[가-힣]{2,4}\s*(?:기자|특파원)\s*=\s*)?"
     ),  # (완주=전북로컬신문) 기자 =
-    re.compile(r"^[가-힣A-Za-z]{1,12}\s*-{2}\s*\(?[^()\-]{1,20}\)?\s*-{2}\s*"),  # 인천--(뉴스와이어)--
+    # 인천--(뉴스와이어)--, 서울--(뉴스와이어) 2024년 12월 16일 --
+    re.compile(r"^[가-힣A-Za-z]{1,12}\s*-{2}\s*\(?[^()\-]{1,20}\)?\s*(?:\d{4}년\s*\d{1,2}월\s*\d{1,2}일\s*)?-{2}\s*"),
     re.compile(r"^[가-힣A-Za-z0-9·&\s]{2,30}?(?:기자|팀|특파원|통신원|데스크|편집부)\s*[|｜]\s*"),  # 매체 사회팀 |
     re.compile(r"^[가-힣]{2,4}\s*기자\s*=\s*"),  # 홍길동 기자 =
     re.compile(r"^\([가-힣A-Za-z\s]{2,20}\)\s*-{1,2}\s*"),  # (서울) --
@@ -354,8 +363,8 @@ CAPTION_HINTS = (
     "img_caption",
 )
 CAPTION_MARKER = re.compile(r"^\s*(?:[▲△▶▷*※]+|\[사진설명\]|사진\s*설명\s*[:：]?|\[사진\]\s*)\s*")
-CAPTION_LINE = re.compile(r"^\s*(?:[▲△]|\*\s*사진\s*설명|\[사진설명\]|사진\s*설명\s*[:：]|<\s*.+\s*>\s*$)")
-CAPTION_ANYWHERE = re.compile(r"^\s*(?:\*\s*)?(?:\[사진\s*설명\]|사진\s*설명\s*[:：])\s*")
+CAPTION_LINE = re.compile(r"^\s*(?:[▲△]|[*※]\s*사진\s*설명|\[사진설명\]|사진\s*설명\s*[:：]|<\s*.+\s*>\s*$)")
+CAPTION_ANYWHERE = re.compile(r"^\s*(?:[*※]\s*)?(?:\[사진\s*설명\]|사진\s*설명\s*[:：])\s*")
 ENCLOSED = re.compile(r"^\s*<\s*(?P<text>.+?)\s*>\s*$")
 
 # --- dates -----------------------------------------------------------------------------------

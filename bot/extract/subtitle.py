@@ -22,7 +22,9 @@ def find_subtitle_element(doc: Document, title_el: El | None, title: str | None)
         if el.chrome or el.index <= start:
             continue
         names = el.names
-        if names and any(hint in names for hint in rules.SUBTITLE_HINTS):
+        near = title_el is not None and el.index - start <= rules.SUBTITLE_NEAR_REACH
+        if names and (any(hint in names for hint in rules.SUBTITLE_HINTS)
+                      or (near and rules.SUBTITLE_NEAR.search(names))):
             text = el.flat()
             if text and text != title_key and len(text) <= _MAX and not _contains_title(el, title_el):
                 return el
