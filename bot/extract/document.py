@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -87,36 +88,26 @@ class El:
 
 
 
-def _is_chrome(tag: str, attrs: dict[str, str]) -> bool:
-    if tag in rules.CHROME_TAGS:
-        return True
-    return _chrome_by_name(attrs)
+@dataclass(frozen=True, slots=True)
+class _Roles:
+    """What a class/id string says about its element (cached: sites repeat the same names)."""
+
+    strong: bool
+    """An exact site-header name or a chrome phrase: chrome whatever else it says."""
+    by_word: bool
+    """A class whose first or last meaningful word is a chrome word."""
+    content: bool
+    """A non-chrome class whose last meaningful word names an article part ("…-featured-image")."""
+    family: frozenset[str]
+    """First words of its classes: the component family a page builder prefixes them with."""
 
 
-def _names_content(names: str) -> bool:
-    """A class value whose last meaningful word names an article part ("…-featured-image")."""
-    for value in names.split():
-        words = [w for w in _WORD_SPLIT.split(value) if w and w not in rules.NEUTRAL_WORDS]
-        if words and words[-1] in rules.CONTENT_ROLE_WORDS and not (
-                words[0] in rules.CHROME_WORDS or words[-1] in rules.CHROME_WORDS):
-            return True
-    return False
-
-
-def _family(names: str) -> set[str]:
-    """First words of class values: the component family a page builder prefixes its classes with."""
-    return {_WORD_SPLIT.split(value)[0] for value in names.split() if value}
-
-
-def _chrome_by_name(attrs: dict[str, str], parent_content: set[str] | None = None) -> bool:
-    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower().strip()
-    if not names:
-        return False
-    by_word = False
-    names_content = False
+@lru_cache(maxsize=8192)
+def _roles(names: str) -> _Roles:
+    strong = by_word = content = False
     for value in names.split():
         if value in rules.CHROME_EXACT:
-            return True
+            strong = True
         if value.startswith(("no-", "no_", "has-", "is-")):  # "no-share" says the block has NO share bar
             continue
         # Only a class's first or last meaningful word names its role ("user-gnb", "ad-template");
@@ -125,13 +116,25 @@ def _chrome_by_name(attrs: dict[str, str], parent_content: set[str] | None = Non
         if words and (words[0] in rules.CHROME_WORDS or words[-1] in rules.CHROME_WORDS):
             by_word = True
         elif words and words[-1] in rules.CONTENT_ROLE_WORDS:
-            names_content = True
-    if any(phrase in names for phrase in rules.CHROME_PHRASES):
+            content = True
+    strong = strong or any(phrase in names for phrase in rules.CHROME_PHRASES)
+    family = frozenset(_WORD_SPLIT.split(value)[0] for value in names.split())
+    return _Roles(strong, by_word, content, family)
+
+
+def chrome_by_name(names: str, parent: El | None = None) -> bool:
+    """Whether class/id names mark a block that is never article content. Page builders put a
+    generic class on every block ("elementor-widget") and say its role in another
+    ("elementor-widget-theme-post-content", "…-featured-image"): the specific one wins, also over
+    the generic inner wrapper that block holds ("elementor-widget-container")."""
+    if not names:
+        return False
+    roles = _roles(names)
+    if roles.strong:
         return True
-    # Page builders put a generic class on every block ("elementor-widget") and say its role in
-    # another ("elementor-widget-theme-post-content", "…-featured-image"): the specific one wins,
-    # also over the generic inner wrapper it holds ("elementor-widget-container").
-    return by_word and not (names_content or (parent_content and _family(names) & parent_content))
+    if not roles.by_word or roles.content:
+        return False
+    return not (parent is not None and parent.content_role and roles.family & _roles(parent.names).family)
 
 
 _SENTENCE_END = re.compile(r"[가-힣]다\.(?:\s|$)")
@@ -211,11 +214,11 @@ class Document:
             chrome = parent.chrome
             if not chrome and tag in rules.CHROME_TAGS:
                 chrome = True
-            elif not chrome and _chrome_by_name(attrs, _family(parent.names) if parent.content_role else None):
+            elif not chrome and chrome_by_name(names, parent):
                 chrome = not (tag in rules.RESCUE_TAGS and _holds_prose(child, names))
             byline = parent.byline or (chrome and bool(names) and _is_byline(names))
             el = El(tag, attrs, parent, len(self.elements), chrome, names=names, byline=byline,
-                    content_role=bool(names) and not chrome and _names_content(names))
+                    content_role=bool(names) and not chrome and _roles(names).content)
             self.elements.append(el)
             parent.children.append(el)
             # Chrome is never article content: not descending saves most of the walk on busy pages.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.extract.gazetteer import PLACES, PROVINCE_ALIASES, PROVINCE_OF_ALIAS
 
@@ -70,6 +71,7 @@ class Quote:
     order: int
 
 
+@lru_cache(maxsize=8192)
 def _title_class(word: str) -> tuple[str, int] | None:
     """(title, class) for a speaker's last word: 1 head, 3 official, 4 other, 5 unnamed."""
     for titles, rank in ((UNNAMED_TITLES, 5), (DEPUTY_TITLES, 3), (HEAD_TITLES, 1), (OTHER_TITLES, 4),
