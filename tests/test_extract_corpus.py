@@ -1,4 +1,4 @@
-"""Regression gate: per-field exact-match rates on the labelled corpus and on our own pages."""
+"""Regression gate: per-field exact-match rates on the labelled corpus, our own pages and unseen-CMS pages."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from bot.extract import extract
 from bot.model import KST, Entry
 
 FIXTURES = Path(__file__).parent / "fixtures"
-CORPORA = [FIXTURES / "corpus", FIXTURES / "pages"]
+CORPORA = [FIXTURES / "corpus", FIXTURES / "pages", FIXTURES / "unseen"]
 
 
 @pytest.mark.parametrize("corpus", CORPORA, ids=lambda p: p.name)

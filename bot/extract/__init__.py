@@ -7,7 +7,7 @@ import re
 from bot.encoding import decode_html
 from bot.extract import rules
 from bot.extract.body import description_document, find_body
-from bot.extract.document import Document, El, Line, clean, lines_of, select
+from bot.extract.document import Document, El, Line, clean, lines_of
 from bot.extract.image import find_caption, first_photo, image_src, resolve
 from bot.extract.lead import in_table, is_caption_line, lead_of, split_top, strip_prefix
 from bot.extract.published import find_published
@@ -47,11 +47,13 @@ def _source(doc: Document) -> str | None:
     return clean(name) if name else None
 
 
-def _override(doc: Document, selector: str | None) -> El | None:
+def _override(doc: Document, selector: str | None, field: str) -> El | None:
     if not selector:
         return None
-    found = select(doc.elements, selector)
-    return found[0] if found else None
+    try:
+        return doc.first(selector)
+    except ValueError as error:
+        raise ValueError(f"extract.{field}: {error}") from None
 
 
 def _paragraphs(lines: list[Line]) -> list[str]:
@@ -106,13 +108,13 @@ def extract(
     sel = selectors or ExtractSelectors()
     doc = Document(html, prune=not any((sel.title, sel.subtitle, sel.body, sel.date, sel.image)))
 
-    title_el = _override(doc, sel.title)
+    title_el = _override(doc, sel.title, "title")
     title = title_el.flat() if title_el is not None else None
     if title_el is None:
         title, title_el = find_title(doc, entry)
 
-    body = _override(doc, sel.body) or find_body(doc)
-    sub_el = _override(doc, sel.subtitle) or find_subtitle_element(doc, title_el, title)
+    body = _override(doc, sel.body, "body") or find_body(doc)
+    sub_el = _override(doc, sel.subtitle, "subtitle") or find_subtitle_element(doc, title_el, title)
     skip = tuple(el for el in (title_el, sub_el) if el is not None)
     use_feed_body = body is None and entry is not None and entry.description_html.strip()
     if use_feed_body and entry is not None:
@@ -125,11 +127,11 @@ def extract(
     subtitle = subtitle_from_element(sub_el) if sub_el is not None else (" / ".join(deck) or None)
     lead = lead_of(lines, start)
 
-    date_el = _override(doc, sel.date)
+    date_el = _override(doc, sel.date, "date")
     published = find_published(doc, title_el, entry, date_el)
 
     image = caption = None
-    img_el = _override(doc, sel.image)
+    img_el = _override(doc, sel.image, "image")
     if img_el is not None and img_el.tag != "img":
         img_el = next((e for e in img_el.iter() if e.tag == "img"), None)
     if img_el is None and not use_feed_body:

@@ -137,7 +137,7 @@ def chrome_by_name(names: str, parent: El | None = None) -> bool:
     return not (parent is not None and parent.content_role and roles.family & _roles(parent.names).family)
 
 
-_SENTENCE_END = re.compile(r"[가-힣]다\.(?:\s|$)")
+_SENTENCE_END = re.compile(r"[가-힣]다\.(?!\d)")
 _HANGUL = re.compile(r"[가-힣]")
 
 
@@ -177,6 +177,9 @@ class Document:
     def __init__(self, html: str, *, prune: bool = True) -> None:
         tree = LexborHTMLParser(html)
         self.prune = prune
+        self._tree = tree
+        # Node identity -> element, kept only for admin selectors (an unpruned page, rarely parsed).
+        self._by_node: dict[int, El] | None = None if prune else {}
         self.elements: list[El] = []
         self.meta: dict[str, str] = {}
         self.jsonld: list[dict[str, Any]] = []
@@ -221,6 +224,8 @@ class Document:
                     content_role=bool(names) and not chrome and _roles(names).content)
             self.elements.append(el)
             parent.children.append(el)
+            if self._by_node is not None:
+                self._by_node[child.mem_id] = el
             # Chrome is never article content: not descending saves most of the walk on busy pages.
             # Reporter boxes are walked all the same: many sites print the 입력 time only there.
             if not (chrome and self.prune) or byline:
@@ -252,76 +257,23 @@ class Document:
                 return item[key]
         return None
 
+    def select(self, selector: str) -> list[El]:
+        """Elements matching a CSS selector, with the parser's full selector support (`>`, `+`, `~`,
+        `:nth-child`, attribute operators), in document order. Only an unpruned document (built with
+        prune=False, as for admin selectors) can answer; raises ValueError for a selector the parser
+        rejects."""
+        if self._by_node is None:
+            raise ValueError("CSS selectors need a document built with prune=False")
+        try:
+            nodes = self._tree.css(selector)
+        except Exception as error:  # selectolax raises its own error type for a selector it cannot parse
+            raise ValueError(f"not a valid CSS selector: {selector!r}") from error
+        found = [self._by_node[node.mem_id] for node in nodes if node.mem_id in self._by_node]
+        return sorted(found, key=lambda el: el.index)
+
     def first(self, selector: str) -> El | None:
-        """The first element matching a CSS selector (a small subset: tag, .class, #id, chains)."""
         matches = self.select(selector)
         return matches[0] if matches else None
-
-    def select(self, selector: str) -> list[El]:
-        return select(self.elements, selector)
-
-
-_SIMPLE = re.compile(r"^(?P<tag>[a-zA-Z][\w-]*|\*)?(?P<rest>(?:[.#][\w-]+|\[[^\]]+\])*)$")
-_PART = re.compile(r"([.#])([\w-]+)|\[([\w-]+)(?:([*^$~|]?=)[\"']?([^\"'\]]*)[\"']?)?\]")
-
-
-def _matches(el: El, simple: str) -> bool:
-    m = _SIMPLE.match(simple)
-    if m is None:
-        return False
-    tag = m.group("tag")
-    if tag and tag != "*" and el.tag != tag.lower():
-        return False
-    classes = el.get("class").split()
-    for part in _PART.finditer(m.group("rest") or ""):
-        kind, name, attr, op, value = part.groups()
-        if kind == ".":
-            if name not in classes:
-                return False
-        elif kind == "#":
-            if el.get("id") != name:
-                return False
-        else:
-            actual = el.attrs.get(attr)
-            if actual is None:
-                return False
-            if op == "=" and actual != value:
-                return False
-            if op == "*=" and value not in actual:
-                return False
-            if op == "^=" and not actual.startswith(value):
-                return False
-            if op == "$=" and not actual.endswith(value):
-                return False
-            if op == "~=" and value not in actual.split():
-                return False
-    return True
-
-
-def select(elements: list[El], selector: str) -> list[El]:
-    """Elements matching a descendant-combinator CSS selector (comma lists allowed)."""
-    out: list[El] = []
-    for alternative in selector.split(","):
-        # `a > b` is read as `a b` (descendant): looser, never wrong about what it includes.
-        steps = [step for step in alternative.replace(">", " ").split() if step]
-        if not steps:
-            continue
-        for el in elements:
-            if el in out or not _matches(el, steps[-1]):
-                continue
-            node: El | None = el.parent
-            ok = True
-            for step in reversed(steps[:-1]):
-                while node is not None and not _matches(node, step):
-                    node = node.parent
-                if node is None:
-                    ok = False
-                    break
-                node = node.parent
-            if ok:
-                out.append(el)
-    out.sort(key=lambda e: e.index)
-    return out
 
 
 def lines_of(container: El, *, skip: tuple[El, ...] = (), keep_chrome: bool = False) -> list[Line]:

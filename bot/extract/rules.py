@@ -118,7 +118,7 @@ CONTENT_ROLE_WORDS = frozenset(
 # A layout block (by name) holding this much prose is the article's wrapper, not chrome.
 RESCUE_TAGS = frozenset({"div", "section", "article", "main", "td", "dd"})
 RESCUE_MIN_SENTENCES = 3
-RESCUE_MIN_HANGUL = 200
+RESCUE_MIN_HANGUL = 120
 # Words of reporter/author boxes: chrome, but the place many sites print the 입력 time.
 BYLINE_WORDS = frozenset(["writer", "reporter", "author", "byline", "editors", "authorbox"])
 # Generic words that say nothing about a block's role; ignored before reading a class's first/last word.
