@@ -85,8 +85,7 @@ def test_speaker_found_past_an_adverbial_phrase() -> None:
 
 
 def test_a_nearer_subject_without_a_title_blocks_the_speaker() -> None:
-    assert quote_of("최윤성 의정부시장이 참석한 가운데 시는 “환승 혜택”이라는 안내문을 배포했다고 전했다.") == (
-        None, None)
+    assert quote_of("최윤성 의정부시장이 참석한 가운데 시는 “환승 혜택을 늘리겠다”고 밝혔다.") == (None, None)
 
 
 def test_quote_without_speaker_takes_the_subject_of_the_sentence_before() -> None:
@@ -134,7 +133,7 @@ def test_newswire_dateline_with_a_date_is_removed() -> None:
 
 
 def test_caption_set_in_the_photos_own_box_is_not_a_deck() -> None:
-    body = ('<div class="article-body"><div class="photo_area"><img src="/p/a.jpg"><br>'
+    body = ('<div class="article-body"><div class="photo_area" style="text-align:center"><img src="/p/a.jpg"><br>'
             "<em>새로 단장한 골목길 모습 [사진=해운대구]</em></div>" + LEAD + FILLER + "</div>")
     summary = run(body)
     assert summary.caption == "새로 단장한 골목길 모습 [사진=해운대구]"
