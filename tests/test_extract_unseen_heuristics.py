@@ -185,3 +185,39 @@ def test_selector_with_sibling_combinator_and_pseudo_class() -> None:
 def test_invalid_selector_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match=r"extract\.title: not a valid CSS selector: 'h1 >> p'"):
         run(f"<div>{LEAD}{FILLER}</div>", selectors=ExtractSelectors(title="h1 >> p"))
+
+
+# --- second batch: photo tables, local offices of state bodies, a person's own release -----------
+
+
+def test_caption_cell_of_a_photo_table_named_photo_text() -> None:
+    body = ('<div class="article-body"><table><tr><td><img src="/p/t.jpg"></td></tr>'
+            '<tr><td class="photo_text">스마트팜 온실 내부.(사진제공=경북도)</td></tr></table>' + LEAD + FILLER
+            + "</div>")
+    assert run(body).caption == "스마트팜 온실 내부.(사진제공=경북도)"
+
+
+@pytest.mark.parametrize(("subject", "head"), [
+    ("청주흥덕경찰서는", "한동수 청주흥덕경찰서장"),
+    ("여수교육지원청은", "정미경 여수교육장"),
+])
+def test_heads_of_local_offices_outrank_named_residents(subject: str, head: str) -> None:
+    body = (f'<div class="article-body"><p>{subject} 27일 감사장을 전달했다고 밝혔다.</p>'
+            "<p>6학년 김하람 학생은 “과학자가 되고 싶다”고 말했다.</p>"
+            f"<p>{head}은 “배움의 기회를 지키겠다”고 말했다.</p>" + FILLER + "</div>")
+    summary = run(body)
+    assert (summary.quote, summary.speaker) == ("배움의 기회를 지키겠다", head)
+
+
+def test_region_of_a_local_office_named_place_district_body() -> None:
+    body = ('<div class="article-body"><p>청주흥덕경찰서는 은행원에게 감사장을 전달했다고 27일 밝혔다.</p>'
+            + FILLER.replace("시는", "서는") + "</div>")
+    assert extract(html(body, title="보이스피싱 막은 은행원에 감사장"), URL).region == "충북"
+
+
+def test_person_whose_action_the_release_reports_is_the_key_speaker() -> None:
+    body = ('<div class="article-body"><p>정지연 국회의원(인천 남동갑)은 특별법을 대표 발의했다고 31일 밝혔다.</p>'
+            "<p>공동 발의에 참여한 김우진 의원은 “함께 풀어야 할 과제”라고 말했다.</p>"
+            "<p>정 의원은 ‘지방이 살아야 나라가 산다’고 말했다.</p>" + FILLER + "</div>")
+    summary = run(body)
+    assert (summary.quote, summary.speaker) == ("지방이 살아야 나라가 산다", "정지연 국회의원")

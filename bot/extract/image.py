@@ -6,6 +6,7 @@ from urllib.parse import urljoin
 
 from bot.extract import rules
 from bot.extract.document import El, Line, clean
+from bot.extract.lead import caption_named as _caption_named
 from bot.extract.lead import is_caption_line
 
 _MIN_SIDE = 80
@@ -71,7 +72,7 @@ def caption_near(img: El, container: El | None) -> str | None:
         for el in node.iter():
             if el is img or el.chrome:
                 continue
-            if el.tag == "figcaption" or (el.tag != "img" and any(h in el.names for h in rules.CAPTION_HINTS)):
+            if el.tag == "figcaption" or (el.tag != "img" and _caption_named(el.names)):
                 text = el.flat()
                 if text and len(text) <= _CAPTION_MAX:
                     return clean_caption(text)

@@ -16,12 +16,17 @@ def _norm(text: str) -> str:
     return _QUOTES.sub("", unicodedata.normalize("NFC", clean(text))).replace(" ", "")
 
 
+def caption_named(names: str) -> bool:
+    """class/id names of a caption element (figcaption-like boxes, photo-table caption cells)."""
+    return bool(names) and (any(h in names for h in rules.CAPTION_HINTS) or bool(rules.CAPTION_NAME.search(names)))
+
+
 def is_caption_line(line: Line) -> bool:
     block: El | None = line.block
     for _ in range(3):
         if block is None:
             break
-        if block.tag in ("figcaption", "caption") or any(h in block.names for h in rules.CAPTION_HINTS):
+        if block.tag in ("figcaption", "caption") or caption_named(block.names):
             return True
         block = block.parent
     if rules.CAPTION_LINE.match(line.text) or rules.CAPTION_ANYWHERE.match(line.text):

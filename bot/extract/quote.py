@@ -37,8 +37,8 @@ _MARKER = re.compile(r"^[\s□○◦●◎■▶▷►◆◇ㅇ·•*※\-–]+"
 UNNAMED_TITLES = ("관계자", "담당자", "관계관", "관계 공무원")
 DEPUTY_TITLES = ("부지사", "부시장", "부군수", "부구청장", "부교육감", "부원장", "부청장", "차관", "차장", "부단장",
                  "부위원장", "부의장", "부장관")
-HEAD_TITLES = ("도지사", "지사", "구청장", "시장", "군수", "교육감", "장관", "청장", "원장", "처장", "총장", "이사장",
-               "사장", "본부장관")
+HEAD_TITLES = ("도지사", "지사", "구청장", "시장", "군수", "교육감", "교육장", "장관", "청장", "원장", "처장", "총장",
+               "이사장", "사장", "본부장관", "경찰서장", "소방서장", "세무서장")
 OFFICIAL_TITLES = ("실장", "국장", "본부장", "단장", "과장", "팀장", "부장", "센터장", "소장", "관장", "주무관",
                    "사무관", "서기관", "대변인", "담당관", "정책관", "기획관", "비서관", "위원장", "의장", "의원",
                    "계장", "감사관", "관리관", "조정관", "연구관", "지도관")
@@ -55,7 +55,8 @@ PERSON_DESCRIPTORS = frozenset(["주민", "시민", "군민", "구민", "도민"
                                 "어업인", "소상공인", "대표", "씨"])
 _INVERSION = re.compile(r"^\s*(?:이?라?고|이?라며)\s+(?P<who>[^“”\"‘’,.]{2,40}?)(?:은|는|이|가)\s")
 
-HEAD_OF = (("교육지원청", "교육장"), ("교육청", "교육감"), ("군청", "군수"), ("시청", "시장"), ("구청", "구청장"),
+HEAD_OF = (("교육지원청", "교육장"), ("경찰서", "경찰서장"), ("소방서", "소방서장"), ("세무서", "세무서장"),
+           ("교육청", "교육감"), ("군청", "군수"), ("시청", "시장"), ("구청", "구청장"),
            ("도청", "지사"), ("특별자치도", "지사"), ("구", "구청장"), ("군", "군수"),
            ("시", "시장"), ("도", "지사"), ("부", "장관"), ("처", "처장"), ("청", "청장"), ("원", "원장"),
            ("공사", "사장"), ("공단", "이사장"), ("재단", "이사장"), ("센터", "센터장"), ("위원회", "위원장"),
@@ -271,10 +272,23 @@ def _aliases(issuer: str | None) -> tuple[str, ...]:
     return PROVINCE_ALIASES[province]
 
 
+def _issuer_person(issuer: str | None) -> str | None:
+    """The name of a person whose action the release reports when the lead's subject is that person
+    (`정지연 국회의원(인천 남동갑)은 … 발의했다`): a lawmaker's or an official's own release."""
+    if not issuer:
+        return None
+    speaker = _speaker_from_prefix(issuer + "는")
+    if speaker is None:
+        return None
+    names = [t for t in speaker.split() if _NAME.match(t) and _title_class(t) is None]
+    return names[0] if names else None
+
+
 def key_quote(paragraphs: list[str], issuer: str | None) -> Quote | None:
     body = "\n".join(paragraphs)
     head = issuer_head(issuer)
     aliases = _aliases(issuer)
+    person = _issuer_person(issuer)
     best: Quote | None = None
     seen: set[str] = set()
     for order, (text, speaker, _) in enumerate(find_quotes(paragraphs)):
@@ -285,6 +299,8 @@ def key_quote(paragraphs: list[str], issuer: str | None) -> Quote | None:
         if base != 5 and not _is_named(speaker, base):
             base = 5
         rank = _rank(speaker, base, head, aliases)
+        if person is not None and base != 5 and person in speaker.split():
+            rank = 1
         if speaker in seen:
             continue
         seen.add(speaker)

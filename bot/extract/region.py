@@ -29,7 +29,25 @@ def is_central(issuer: str | None, site: str | None) -> bool:
     return bool(_CENTRAL.search(core))
 
 
+# Local offices of state bodies are named place + district + body (`청주흥덕경찰서`, `여수세무서`).
+_BRANCH = re.compile(r"(?:경찰서|소방서|세무서|우체국|교육지원청|지원청|지청|출장소|사업소|보건소)$")
+
+
+def _branch_place(token: str) -> str | None:
+    core = _BRANCH.sub("", token)
+    if core == token:
+        return None
+    for size in range(len(core), 1, -1):
+        province = PLACES.get(core[:size])
+        if province is not None:
+            return province
+    return None
+
+
 def _lookup(token: str) -> tuple[str | None, frozenset[str] | None]:
+    branch = _branch_place(_PARTICLE.sub("", token))
+    if branch is not None:
+        return branch, None
     for candidate in (token, _PARTICLE.sub("", token)):
         for name in (candidate, _ORG_SUFFIX.sub("", candidate)):
             if len(name) < 2:

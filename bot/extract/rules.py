@@ -349,6 +349,8 @@ NON_PHOTO_SRC = re.compile(
     r"\.gif(?:\?|$)|\.svg(?:\?|$)",
     re.I,
 )
+# class names of caption cells and boxes: photo_text, img-txt, pic_desc, image_caption, photo_exp…
+CAPTION_NAME = re.compile(r"(?:photo|img|image|pic|picture|figure)[_-]?(?:text|txt|desc|cap|caption|info|exp|explain)")
 CAPTION_HINTS = (
     "caption",
     "figcaption",
