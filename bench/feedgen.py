@@ -307,9 +307,8 @@ class FeedServer:
             self.pages[(n, seq)] = article_html(n, seq, self.base(n))
         if self.runner is not None and self.runner.server is not None:
             for handler in self.runner.server.connections:
-                if handler is not request.protocol:  # idle keep-alive connections; this one after answering
+                if handler is not request.protocol:  # the control client does not keep its connection
                     handler.force_close()
-            request.protocol.close()
         self.counts.clear()
         return web.json_response({"versions": sum(self.versions)})
 

@@ -261,7 +261,8 @@ class Server:
         line = await asyncio.wait_for(proc.stdout.readline(), 600)
         if not line:
             raise RuntimeError(f"feed server exited ({await proc.wait()}) before serving")
-        return cls(proc, json.loads(line)["ports"], aiohttp.ClientSession())
+        control = aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True))
+        return cls(proc, json.loads(line)["ports"], control)
 
     def feed_url(self, feed: int) -> str:
         return f"http://127.0.0.1:{self.ports[feed % len(self.ports)]}/f{feed}/rss.xml"
