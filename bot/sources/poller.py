@@ -68,11 +68,17 @@ class Poller:
         self._running: dict[str, asyncio.Task[PollOutcome]] = {}
         self._changed = asyncio.Event()
         self._stopping = False
+        self._feeds: dict[str, FeedConfig] = {}
+        self._feeds_of: Config | None = None
 
     # -- configuration -------------------------------------------------------------------
 
     def feeds(self) -> dict[str, FeedConfig]:
-        return {f.name: f for f in self.config.feeds if f.enabled}
+        # Asked once per poll: rebuilt only when the config changes, or a cycle costs O(feeds²).
+        if self._feeds_of is not self.config:
+            self._feeds = {f.name: f for f in self.config.feeds if f.enabled}
+            self._feeds_of = self.config
+        return self._feeds
 
     def update(self, config: Config) -> None:
         """Hot reload: new feeds are scheduled, removed ones are dropped, intervals take effect."""
