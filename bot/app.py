@@ -118,7 +118,6 @@ class App:
             )
         self.tasks: list[asyncio.Task[Any]] = []
         self.reload_requested = asyncio.Event()
-        self.events: list[tuple[str, str, str]] = []
         self._config_stamp = _stamp(config.path)
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -221,7 +220,6 @@ class App:
                 self.dispatcher.wake(name)
 
     def _delivery_event(self, kind: str, channel: str, detail: str) -> None:
-        self.events.append((kind, channel, detail))
         if kind != "reload_failed":  # reload() has logged it
             log.error("channel %s: %s: %s", channel, kind, detail)
         self.alerter.event(kind, channel, detail)
