@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import logging
 import os
@@ -45,6 +46,7 @@ from bot.app import App
 from bot.config import Config, FeedConfig, load_config_text
 from bot.sources.poller import Poller, PollOutcome
 
+CYCLE_TIMEOUT = 600.0
 GOALS = {"wall_s": 3.0, "cpu_s": 2.0, "loop_p99_ms": 5.0, "loop_max_ms": 50.0, "peak_rss_mb": 150.0}
 _TICK = os.sysconf("SC_CLK_TCK")
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,8 +90,15 @@ def _role(pid: int) -> str:
     return "resource tracker" if b"resource_tracker" in cmdline else "child"
 
 
+def alive(pid: int) -> bool:
+    return os.path.exists(f"/proc/{pid}")
+
+
 def cpu_seconds(pid: int) -> float:
-    fields = _stat(pid)
+    try:
+        fields = _stat(pid)
+    except OSError:  # exited meanwhile: its CPU time is gone with it
+        return 0.0
     return (int(fields[11]) + int(fields[12])) / _TICK
 
 
@@ -114,19 +123,42 @@ def count_lines(path: Path, start: int) -> int:
         return f.read().count(b"\n")
 
 
-def self_cpu() -> float:
+def self_cpu() -> tuple[float, float]:
+    """User and system CPU seconds of this process, all its threads included."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    return usage.ru_utime, usage.ru_stime
+
+
+def pss_mb(pid: int | str) -> float:
+    """Proportional set size: pages shared between processes (forkserver and workers) counted once overall."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+async def monitor_cost() -> float:
+    """CPU seconds one idle monitor sample costs, to say how much of a cycle's CPU is the monitor's."""
+    monitor = LoopMonitor()
+    before = sum(self_cpu())
+    monitor.start()
+    await asyncio.sleep(0.3)
+    await monitor.stop()
+    return (sum(self_cpu()) - before) / max(1, len(monitor.lateness))
 
 
 # -- loop lateness ---------------------------------------------------------------------------
 
 
 class LoopMonitor:
-    """Sleeps 1 ms at a time and records how late each wake-up is."""
+    """Sleeps 1 ms at a time and records how late each wake-up is (and when it went to sleep)."""
 
     def __init__(self) -> None:
         self.lateness: list[float] = []
+        self.started: list[float] = []
         self._task: asyncio.Task[None] | None = None
 
     async def _run(self) -> None:
@@ -135,6 +167,7 @@ class LoopMonitor:
             started = loop.time()
             await asyncio.sleep(0.001)
             self.lateness.append(loop.time() - started - 0.001)
+            self.started.append(started)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="loop-monitor")
@@ -146,6 +179,57 @@ class LoopMonitor:
         await asyncio.gather(self._task, return_exceptions=True)
         ordered = sorted(self.lateness) or [0.0]
         return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, ordered[-1] * 1000
+
+
+class StallTracer:
+    """`--stalls`: times every event-loop callback, to say what ran while the loop was late.
+
+    Wraps asyncio's Handle._run for the cycle only (a few percent of overhead); a callback that
+    is a task step is named by the task's coroutine.
+    """
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[float, float, str]] = []
+        self._original: Any = None
+
+    def install(self) -> None:
+        self.calls.clear()
+        original = self._original = asyncio.events.Handle._run
+        calls = self.calls
+
+        def timed(handle: asyncio.events.Handle) -> None:
+            started = time.monotonic()
+            original(handle)
+            calls.append((started, time.monotonic() - started, _describe(handle)))
+
+        asyncio.events.Handle._run = timed  # type: ignore[method-assign, assignment]
+
+    def uninstall(self) -> None:
+        asyncio.events.Handle._run = self._original  # type: ignore[method-assign]
+
+    def worst(self, monitor: LoopMonitor, count: int) -> list[str]:
+        """The `count` latest wake-ups of the monitor, each with the callbacks that ran meanwhile."""
+        out = []
+        ranked = sorted(zip(monitor.lateness, monitor.started, strict=True), reverse=True)[:count]
+        for late, started in ranked:
+            end = started + 0.001 + late
+            spent: dict[str, list[float]] = {}
+            for at, took, what in self.calls:
+                if started <= at <= end:
+                    spent.setdefault(what, []).append(took)
+            parts = sorted(spent.items(), key=lambda kv: -sum(kv[1]))[:3]
+            out.append(f"{late * 1000:.1f} ms late: " + "; ".join(
+                f"{len(t)} x {w} ({sum(t) * 1000:.1f} ms)" for w, t in parts
+            ))  # fmt: skip
+        return out
+
+
+def _describe(handle: asyncio.events.Handle) -> str:
+    callback = getattr(handle, "_callback", None)
+    owner = getattr(callback, "__self__", None)
+    if isinstance(owner, asyncio.Task):
+        return f"step of {owner.get_coro().__qualname__}"  # type: ignore[union-attr]
+    return getattr(callback, "__qualname__", None) or type(callback).__name__
 
 
 # -- one cycle -------------------------------------------------------------------------------
@@ -176,9 +260,13 @@ class Cycle:
     wall_s: float = 0.0
     cpu_s: float = 0.0
     cpu_main_s: float = 0.0
+    cpu_main_user_s: float = 0.0
+    cpu_main_sys_s: float = 0.0
     cpu_workers_s: float = 0.0
+    cpu_monitor_s: float = 0.0
     peak_rss_mb: float = 0.0
     rss_by_process: dict[str, float] = field(default_factory=dict)
+    pss_end_mb: float = 0.0
     loop_p99_ms: float = 0.0
     loop_max_ms: float = 0.0
     loop_samples: int = 0
@@ -186,10 +274,14 @@ class Cycle:
     errors: list[str] = field(default_factory=list)
     server: dict[str, int] = field(default_factory=dict)
     log_lines: int = 0
+    stalls: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
 
-async def run_cycle(app: App, server: Server, cycle: Cycle, changed: Sequence[int], log_path: Path) -> Cycle:
+async def run_cycle(
+    app: App, server: Server, cycle: Cycle, changed: Sequence[int], log_path: Path, *, sample_cost: float = 0.0,
+    tracer: StallTracer | None = None,
+) -> Cycle:  # fmt: skip
     await server.advance(changed)
     due = time.time() - 1
     with app.store.db.transaction():
@@ -204,31 +296,45 @@ async def run_cycle(app: App, server: Server, cycle: Cycle, changed: Sequence[in
         reset_peak(pid)
     log_start = file_size(log_path)
     monitor = LoopMonitor()
-    cpu_main, cpu_workers = self_cpu(), {pid: cpu_seconds(pid) for pid in processes}
+    main_before, workers_before = self_cpu(), {pid: cpu_seconds(pid) for pid in processes}
+    if tracer is not None:
+        tracer.install()
     monitor.start()
     started = time.perf_counter()
     runner = asyncio.create_task(poller.run(), name="poller")
-    await poller.finished.wait()
+    try:
+        await asyncio.wait_for(poller.finished.wait(), CYCLE_TIMEOUT)
+    except TimeoutError:
+        cycle.problems.append(f"only {len(poller.outcomes)} of {cycle.feeds} polls finished in {CYCLE_TIMEOUT:g} s")
     cycle.wall_s = time.perf_counter() - started
-    cycle.cpu_main_s = self_cpu() - cpu_main
-    cycle.cpu_workers_s = sum(cpu_seconds(pid) - cpu for pid, cpu in cpu_workers.items())
+    main_after = self_cpu()
+    processes.update(bot_processes(server.pid))  # a worker started during the cycle counts from zero
+    cycle.cpu_workers_s = sum(max(0.0, cpu_seconds(pid) - workers_before.get(pid, 0.0)) for pid in processes)
     cycle.loop_p99_ms, cycle.loop_max_ms = await monitor.stop()
-    cycle.loop_samples = len(monitor.lateness)
+    if tracer is not None:
+        tracer.uninstall()
+        cycle.stalls = tracer.worst(monitor, 5)
     await poller.stop()
     await runner
+    cycle.cpu_main_user_s, cycle.cpu_main_sys_s = (a - b for a, b in zip(main_after, main_before, strict=True))
+    cycle.cpu_main_s = cycle.cpu_main_user_s + cycle.cpu_main_sys_s
     cycle.cpu_s = cycle.cpu_main_s + cycle.cpu_workers_s
+    cycle.loop_samples = len(monitor.lateness)
+    cycle.cpu_monitor_s = cycle.loop_samples * sample_cost
+    live = {pid: role for pid, role in processes.items() if alive(pid)}
     cycle.rss_by_process = {f"main {os.getpid()}": peak_rss_mb("self")}
-    cycle.rss_by_process.update({f"{role} {pid}": peak_rss_mb(pid) for pid, role in processes.items()})
+    cycle.rss_by_process.update({f"{role} {pid}": peak_rss_mb(pid) for pid, role in live.items()})
     cycle.peak_rss_mb = sum(cycle.rss_by_process.values())
+    cycle.pss_end_mb = pss_mb("self") + sum(pss_mb(pid) for pid in live)
     cycle.new_entries = sum(o.new for o in poller.outcomes)
     cycle.errors = [f"{o.feed}: {o.error}" for o in poller.outcomes if not o.ok]
     cycle.server = await server.stats()
     cycle.log_lines = count_lines(log_path, log_start)
-    cycle.problems = check(cycle, processes)
+    cycle.problems += check(cycle, live, app.config.poll.workers)
     return cycle
 
 
-def check(cycle: Cycle, processes: dict[int, str]) -> list[str]:
+def check(cycle: Cycle, processes: dict[int, str], workers: int) -> list[str]:
     """What would make the figures meaningless: the cycle did not do the work it claims."""
     expected = {"304": cycle.feeds - cycle.changed, "200": cycle.changed, "article": cycle.changed}
     problems = [f"server answered {cycle.server.get(k, 0)} x {k}, expected {v}"
@@ -237,7 +343,7 @@ def check(cycle: Cycle, processes: dict[int, str]) -> list[str]:
         problems.append(f"{cycle.new_entries} new entries, expected {cycle.changed}")
     if cycle.errors:
         problems.append(f"{len(cycle.errors)} feeds failed, e.g. {cycle.errors[0]}")
-    if "worker" not in processes.values():
+    if workers > 0 and "worker" not in processes.values():
         problems.append("no worker process found: parsing ran in the main process")
     return problems
 
@@ -297,8 +403,11 @@ def bench_config(server: Server, feeds: int, workers: int | None, base_dir: Path
 # -- the run and its report ------------------------------------------------------------------
 
 
-async def run(feeds: int, changed_share: float, hosts: int, workers: int | None, seed: int) -> dict[str, Any]:
+async def run(
+    feeds: int, changed_share: float, hosts: int, workers: int | None, seed: int, *, stalls: bool = False
+) -> dict[str, Any]:
     server = await Server.start(feeds, hosts)
+    tracer = StallTracer() if stalls else None
     try:
         with tempfile.TemporaryDirectory(prefix="bench-poll-") as tmp:
             log_path = Path(tmp) / "pressbot.log"
@@ -306,10 +415,12 @@ async def run(feeds: int, changed_share: float, hosts: int, workers: int | None,
                 botlog.setup("INFO", stream=log_file)
                 config = bench_config(server, feeds, workers, Path(tmp))
                 async with App(config, out=log_file) as app:
+                    cost = await monitor_cost()
                     warm = await run_cycle(app, server, Cycle("warm-up", feeds, 0), [], log_path)
                     chosen = sorted(random.Random(seed).sample(range(feeds), round(feeds * changed_share)))
-                    some = await run_cycle(app, server, Cycle("some changed", feeds, len(chosen)), chosen, log_path)
-                    every = await run_cycle(app, server, Cycle("all changed", feeds, feeds), range(feeds), log_path)
+                    some, every = Cycle("some changed", feeds, len(chosen)), Cycle("all changed", feeds, feeds)
+                    await run_cycle(app, server, some, chosen, log_path, sample_cost=cost, tracer=tracer)
+                    await run_cycle(app, server, every, range(feeds), log_path, sample_cost=cost, tracer=tracer)
                 logging.getLogger().handlers.clear()
     finally:
         await server.close()
@@ -338,10 +449,14 @@ def report(result: dict[str, Any], out: TextIO) -> bool:
             verdict = ("PASS" if value < goal else "FAIL") if goals else "(no goal)"
             ok = ok and (value < goal or not goals)
             p(f"  {label:28} {value:9.2f} {unit:2}  goal < {goal:g} {unit:2} {verdict}\n")
-        p(f"  CPU split: main {c['cpu_main_s']:.2f} s, workers {c['cpu_workers_s']:.2f} s; "
-          f"RSS: {', '.join(f'{k} {v:.0f} MB' for k, v in c['rss_by_process'].items())}\n")  # fmt: skip
+        p(f"  CPU: main {c['cpu_main_s']:.2f} s (user {c['cpu_main_user_s']:.2f}, system {c['cpu_main_sys_s']:.2f}; "
+          f"the loop monitor ~{c['cpu_monitor_s']:.2f} of it), workers {c['cpu_workers_s']:.2f} s\n")  # fmt: skip
+        p(f"  peak RSS by process: {', '.join(f'{k} {v:.0f} MB' for k, v in c['rss_by_process'].items())}; "
+          f"PSS at the end {c['pss_end_mb']:.0f} MB (shared pages counted once)\n")  # fmt: skip
         p(f"  {c['loop_samples']} loop samples; {c['new_entries']} new entries; {len(c['errors'])} errors; "
           f"{c['log_lines']} log lines; server: {c['server']}\n")  # fmt: skip
+        for stall in c["stalls"]:
+            p(f"  stall: {stall}\n")
         for problem in c["problems"]:
             ok = False
             p(f"  PROBLEM: {problem}\n")
@@ -357,13 +472,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=None, help="poll.workers (default: the config default)")
     parser.add_argument("--seed", type=int, default=1, help="which feeds change")
     parser.add_argument("--json", action="store_true", help="print one JSON object with all figures")
+    parser.add_argument("--stalls", action="store_true", help="time loop callbacks; show the 5 worst stalls")
     args = parser.parse_args(argv)
     if not 0 <= args.changed <= 1 or args.feeds < 1:
         parser.error("--changed must be within 0..1 and --feeds at least 1")
-    result = asyncio.run(run(args.feeds, args.changed, max(1, min(args.hosts, args.feeds)), args.workers, args.seed))
+    hosts = max(1, min(args.hosts, args.feeds))
+    result = asyncio.run(run(args.feeds, args.changed, hosts, args.workers, args.seed, stalls=args.stalls))
     if args.json:
-        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
-        return 0 if report(result, open(os.devnull, "w")) else 1
+        ok = report(result, io.StringIO())
+        sys.stdout.write(json.dumps({**result, "ok": ok}, ensure_ascii=False) + "\n")
+        return 0 if ok else 1
     return 0 if report(result, sys.stdout) else 1
 
 
