@@ -216,7 +216,9 @@ class Document:
             names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower().strip()
             chrome = parent.chrome
             if not chrome and tag in rules.CHROME_TAGS:
-                chrome = True
+                # eGovFrame and ASP.NET wrap the whole article view in one <form> (its list/page
+                # buttons post back): a form holding finished sentences is the page, not a widget.
+                chrome = not (tag == "form" and _holds_prose(child, names))
             elif not chrome and chrome_by_name(names, parent):
                 chrome = not (tag in rules.RESCUE_TAGS and _holds_prose(child, names))
             byline = parent.byline or (chrome and bool(names) and _is_byline(names))

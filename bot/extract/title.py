@@ -41,7 +41,9 @@ def _candidates(doc: Document) -> list[tuple[El, str, int]]:
         if tag in ("th", "dt") and _LABEL_TITLE.match(el.flat()):
             # Board views: a 제목 label cell followed by the value cell.
             value = _next_element(el)
-            if value is not None:
+            # A list table's header row (`<th>제목</th><th>글쓴이</th>`) labels the column below,
+            # not the cell beside it: only a value cell (td/dd) next to the label is the headline.
+            if value is not None and value.tag in ("td", "dd"):
                 text = _own_text(value)
                 if text:
                     out.append((value, text, 50))
@@ -79,7 +81,7 @@ def find_title(doc: Document, entry: Entry | None) -> tuple[str | None, El | Non
     refs_exact = [clean(x) for x in (entry.title if entry else "", doc.meta.get("og:title", ""),
                                      doc.meta.get("twitter:title", ""), _jsonld_headline(doc)) if x]
     page_title = doc.page_title
-    best: tuple[int, int, El, str] | None = None
+    best: tuple[tuple[int, int], int, El, str] | None = None
     for el, text, base in _candidates(doc):
         score = base
         if entry is not None and text == clean(entry.title):
@@ -89,10 +91,12 @@ def find_title(doc: Document, entry: Entry | None) -> tuple[str | None, El | Non
         elif len(text) >= 10 and text in page_title:
             score = 80
         # Among equals a headline is longer than a section label ("보도자료") above it.
+        # The key, not the bare score, is what is compared: else a later copy of the headline (a
+        # board list under the article) would beat the header's own heading on its length bonus.
         key = (score + min(len(text), 60) // 15, -el.index)
-        if best is None or key > (best[0], best[1]):
-            best = (score, -el.index, el, text)
-    if best is not None and best[0] >= 20:
+        if best is None or key > best[0]:
+            best = (key, score, el, text)
+    if best is not None and best[1] >= 20:
         return best[3], best[2]
     for ref in refs_exact:
         return ref, None
