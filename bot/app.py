@@ -27,12 +27,17 @@ from bot.sources.poller import Poller
 from bot.status import build_status
 from bot.store import Store
 from bot.web.server import WebServer
+from bot.worker import die_with_parent
 
 log = logging.getLogger("bot.app")
 
 # How often the config file's size and mtime are compared: cheap, and quick enough for a
 # human who just saved the file.
 CONFIG_WATCH_INTERVAL = 1.0
+# Releases recorded within this long share one RSS rebuild: a burst of polls would otherwise
+# rebuild (and rewrite to disk) the same documents once per feed. Requests never see a stale
+# document: RssOutputs.get() checks the store on every request.
+RSS_REFRESH_DELAY = 0.5
 CONFIG_SETTLE = 0.3
 """Seconds a changed config file must stay unchanged before it is reloaded."""
 
@@ -51,8 +56,8 @@ def make_executor(workers: int) -> Executor | None:
     if workers <= 0:
         return None
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["bot.extract", "bot.sources.feed", "bot.sources.board"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    ctx.set_forkserver_preload(["bot.worker", "bot.extract", "bot.sources.feed", "bot.sources.board"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=die_with_parent)
 
 
 class App:
@@ -117,6 +122,7 @@ class App:
                 ),
             )
         self.tasks: list[asyncio.Task[Any]] = []
+        self._rss_refresh: asyncio.TimerHandle | None = None
         self.reload_requested = asyncio.Event()
         self._config_stamp = _stamp(config.path)
 
@@ -164,6 +170,9 @@ class App:
         if self.web is not None:
             await self.web.stop()
         await self.fetcher.close()
+        if self._rss_refresh is not None:  # the on-disk copies get what was recorded last
+            self._rss_refresh.cancel()
+            self._refresh_rss()
         with suppress(Exception):
             await self.sender.close()
         if self.executor is not None:
@@ -214,10 +223,15 @@ class App:
     # -- events between stages ----------------------------------------------------------
 
     def _recorded(self, targets: set[str]) -> None:
-        self.rss.refresh_all()
+        if self._rss_refresh is None and any(name in self.config.rss for name in targets):
+            self._rss_refresh = asyncio.get_running_loop().call_later(RSS_REFRESH_DELAY, self._refresh_rss)
         for name in targets:
             if name in self.config.channels:
                 self.dispatcher.wake(name)
+
+    def _refresh_rss(self) -> None:
+        self._rss_refresh = None
+        self.rss.refresh_all()
 
     def _delivery_event(self, kind: str, channel: str, detail: str) -> None:
         if kind != "reload_failed":  # reload() has logged it

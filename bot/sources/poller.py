@@ -23,7 +23,7 @@ from bot.sources.errors import FeedError, FetchError, GoneError, RateLimitedErro
 from bot.sources.feed import ParsedFeed, parse_feed
 from bot.sources.fetch import Fetcher, FetchResult
 from bot.sources.schedule import backoff_delay, first_delay, next_delay
-from bot.store import Store
+from bot.store import FeedState, Store
 
 log = logging.getLogger("bot.sources")
 
@@ -38,6 +38,7 @@ class PollOutcome:
     ok: bool
     new: int = 0
     error: str | None = None
+    next_poll: float | None = None
 
 
 class Poller:
@@ -70,6 +71,9 @@ class Poller:
         self._stopping = False
         self._feeds: dict[str, FeedConfig] = {}
         self._feeds_of: Config | None = None
+        self._known: dict[str, frozenset[str]] = {}
+        """Per feed, the identities its last processed document carried: all recorded, so the
+        next parse can skip them."""
 
     # -- configuration -------------------------------------------------------------------
 
@@ -103,17 +107,22 @@ class Poller:
 
     async def run(self) -> None:
         now = self.clock()
+        states = {state.feed: state for state in self.store.feeds.all()}
         for name, feed in self.feeds().items():
-            state = self.store.feeds.get(name)
+            state = states.get(name)
             # A restart keeps the schedule the store remembers, so a crash loop cannot
             # hammer a server; a feed never polled starts at its spread-out offset.
-            at = state.next_poll if state.next_poll is not None else now + first_delay(name, feed.interval)
+            known = state.next_poll if state is not None else None
+            at = known if known is not None else now + first_delay(name, feed.interval)
             self._schedule(name, min(at, now + feed.interval), persist=False)
         while not self._stopping:
             self._changed.clear()
             now = self.clock()
             feeds = self.feeds()
-            while self._due and self._due[0][0] <= now:
+            # At most `poll.concurrency` polls are under way: when everything is due at once
+            # (after downtime) the rest wait in the heap, not as tasks holding parsed bodies.
+            limit = self.config.poll.concurrency
+            while self._due and self._due[0][0] <= now and len(self._running) < limit:
                 at, name = heapq.heappop(self._due)
                 due = feeds.get(name)
                 if due is None or self._next.get(name) != at or name in self._running:
@@ -121,12 +130,15 @@ class Poller:
                 task = asyncio.create_task(self._poll_and_reschedule(due), name=f"poll:{name}")
                 self._running[name] = task
                 task.add_done_callback(partial(self._finished, name))
-            timeout = max(0.0, self._due[0][0] - self.clock()) if self._due else None
+            timeout = None
+            if self._due and len(self._running) < limit:
+                timeout = max(0.0, self._due[0][0] - self.clock())
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), timeout)
 
     def _finished(self, name: str, _task: asyncio.Task[PollOutcome]) -> None:
         self._running.pop(name, None)
+        self._changed.set()  # a slot is free
 
     async def stop(self) -> None:
         self._stopping = True
@@ -137,15 +149,19 @@ class Poller:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     async def poll_all_once(self) -> list[PollOutcome]:
-        """`run --once`: every enabled feed polled now, concurrently (the fetcher bounds it)."""
-        feeds = list(self.feeds().values())
-        return list(await asyncio.gather(*(self.poll(feed) for feed in feeds)))
+        """`run --once`: every enabled feed polled now, `poll.concurrency` at a time."""
+        slots = asyncio.Semaphore(self.config.poll.concurrency)
+
+        async def one(feed: FeedConfig) -> PollOutcome:
+            async with slots:
+                return await self.poll(feed)
+
+        return list(await asyncio.gather(*(one(feed) for feed in self.feeds().values())))
 
     async def _poll_and_reschedule(self, feed: FeedConfig) -> PollOutcome:
         outcome = await self.poll(feed)
-        state = self.store.feeds.get(feed.name)
-        if state.next_poll is not None and feed.name in self.feeds():
-            self._schedule(feed.name, state.next_poll, persist=False)
+        if outcome.next_poll is not None and feed.name in self.feeds():
+            self._schedule(feed.name, outcome.next_poll, persist=False)
         return outcome
 
     # -- one poll ------------------------------------------------------------------------
@@ -155,7 +171,7 @@ class Poller:
         now = self.clock()
         if state.paused:
             self.store.feeds.update(feed.name, next_poll=now + feed.interval)
-            return PollOutcome(feed.name, ok=True)
+            return PollOutcome(feed.name, ok=True, next_poll=now + feed.interval)
         url = state.moved_to or feed.url
         same_url = state.url == url
         try:
@@ -165,17 +181,18 @@ class Poller:
                 last_modified=state.last_modified if same_url else None,
                 allow_private=True,  # the admin configured this URL; article links are checked
             )
-            return await self._handle(feed, url, result, same_url=same_url)
+            return await self._handle(feed, state, url, result, same_url=same_url)
         except (FetchError, FeedError) as exc:
-            return self._failed(feed, exc)
+            return self._failed(feed, state, exc)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a bug must not stop the other feeds
             log.exception("feed %s: unexpected error while polling %s", feed.name, url)
-            return self._failed(feed, exc)
+            return self._failed(feed, state, exc)
 
-    async def _handle(self, feed: FeedConfig, url: str, result: FetchResult, *, same_url: bool) -> PollOutcome:
-        state = self.store.feeds.get(feed.name)
+    async def _handle(
+        self, feed: FeedConfig, state: FeedState, url: str, result: FetchResult, *, same_url: bool
+    ) -> PollOutcome:
         now = self.clock()
         hint = result.max_age if self.config.poll.honor_cache_headers else None
         values: dict[str, object] = {"url": url}
@@ -187,21 +204,17 @@ class Poller:
             )
         if result.not_modified:
             self.metrics.poll(feed.name, "not_modified")
-            self.store.feeds.record_success(
-                feed.name, now=now, next_poll=now + next_delay(feed.interval, rng=self.rng, min_interval=hint),
-                **values,
-            )
-            return PollOutcome(feed.name, ok=True)
+            next_poll = now + next_delay(feed.interval, rng=self.rng, min_interval=hint)
+            self.store.feeds.record_success(feed.name, now=now, next_poll=next_poll, **values)
+            return PollOutcome(feed.name, ok=True, next_poll=next_poll)
         digest = hashlib.sha256(result.body).hexdigest()
         values.update(etag=result.etag, last_modified=result.last_modified, body_hash=digest)
         if same_url and digest == state.body_hash and state.initialised:
             self.metrics.poll(feed.name, "unchanged")
-            self.store.feeds.record_success(
-                feed.name, now=now, next_poll=now + next_delay(feed.interval, rng=self.rng, min_interval=hint),
-                **values,
-            )
-            return PollOutcome(feed.name, ok=True)
-        parsed = await self._parse(feed, result)
+            next_poll = now + next_delay(feed.interval, rng=self.rng, min_interval=hint)
+            self.store.feeds.record_success(feed.name, now=now, next_poll=next_poll, **values)
+            return PollOutcome(feed.name, ok=True, next_poll=next_poll)
+        parsed = await self._parse(feed, result, known=self._known.get(feed.name, frozenset()))
         for warning in parsed.warnings:
             log.warning("feed %s: %s", feed.name, warning)
         if parsed.ttl is not None and self.config.poll.honor_cache_headers:
@@ -212,18 +225,22 @@ class Poller:
         if unseen:
             self.metrics.entries_found.labels(feed=feed.name).inc(len(unseen))
             await self.on_entries(feed, parsed, unseen, first)
+        # Everything this document carried is now recorded (or was already).
+        self._known[feed.name] = parsed.known | {e.item_id for e in parsed.entries}
+        next_poll = self.clock() + next_delay(feed.interval, rng=self.rng, min_interval=hint)
         self.store.feeds.record_success(
             feed.name,
             now=self.clock(),
-            next_poll=self.clock() + next_delay(feed.interval, rng=self.rng, min_interval=hint),
+            next_poll=next_poll,
             initialised=True,
             entries_found=state.entries_found + len(unseen),
             **values,
         )
-        log.info("feed %s: polled, %d entries, %d new", feed.name, len(parsed.entries), len(unseen))
-        return PollOutcome(feed.name, ok=True, new=len(unseen))
+        log.info("feed %s: polled, %d entries, %d new", feed.name, len(parsed.entries) + len(parsed.known),
+                 len(unseen))
+        return PollOutcome(feed.name, ok=True, new=len(unseen), next_poll=next_poll)
 
-    async def _parse(self, feed: FeedConfig, result: FetchResult) -> ParsedFeed:
+    async def _parse(self, feed: FeedConfig, result: FetchResult, *, known: frozenset[str]) -> ParsedFeed:
         headers = {"content-type": result.content_type} if result.content_type else {}
         if feed.type == "html":
             assert feed.select is not None  # the config guarantees it
@@ -234,14 +251,13 @@ class Poller:
         else:
             job = partial(
                 parse_feed, result.body, url=result.final_url, headers=headers,
-                charset=feed.charset, feed_name=feed.name,
+                charset=feed.charset, feed_name=feed.name, known=known,
             )
         # feedparser takes ~10 ms for a 100 KB feed and far more for a big one: off the loop.
         return await asyncio.get_running_loop().run_in_executor(self.executor, job)
 
-    def _failed(self, feed: FeedConfig, exc: BaseException) -> PollOutcome:
+    def _failed(self, feed: FeedConfig, state: FeedState, exc: BaseException) -> PollOutcome:
         now = self.clock()
-        state = self.store.feeds.get(feed.name)
         kind = getattr(exc, "kind", "internal")
         message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
         poll = self.config.poll
@@ -269,7 +285,7 @@ class Poller:
             "feed %s: %s error (%d in a row): %s; next try in %.0f s",
             feed.name, kind, new_state.errors, message, delay,
         )
-        return PollOutcome(feed.name, ok=False, error=f"{kind}: {message}")
+        return PollOutcome(feed.name, ok=False, error=f"{kind}: {message}", next_poll=now + delay)
 
 
 def is_private_host(url: str) -> bool:

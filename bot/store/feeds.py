@@ -62,17 +62,20 @@ class FeedStates:
         )
 
     def record_success(self, feed: str, *, now: float, next_poll: float, **values: object) -> None:
+        """One upsert per poll: a thousand 304s a cycle must cost the loop next to nothing."""
+        unknown = set(values) - set(_COLUMNS)
+        if unknown:
+            raise KeyError(f"unknown feed_state columns: {sorted(unknown)}")
+        fixed: dict[str, object] = {"last_poll": now, "last_success": now, "errors": 0, "failing_since": None,
+                 "last_error": None, "error_kind": None, "dead": 0, "alerted": 0, "next_poll": next_poll}
+        fixed.update({k: _to_sql(v) for k, v in values.items()})
+        cols = list(fixed)
+        assignments = ", ".join(f"{c} = excluded.{c}" for c in cols)
         self.db.conn.execute(
-            "INSERT INTO feed_state (feed) VALUES (?) ON CONFLICT (feed) DO NOTHING", (feed,)
+            f"INSERT INTO feed_state (feed, {', '.join(cols)}) VALUES (?{', ?' * len(cols)}) "
+            f"ON CONFLICT (feed) DO UPDATE SET {assignments}, polls = polls + 1",
+            [feed, *fixed.values()],
         )
-        self.db.conn.execute(
-            "UPDATE feed_state SET last_poll = ?, last_success = ?, errors = 0, failing_since = NULL, "
-            "last_error = NULL, error_kind = NULL, dead = 0, alerted = 0, next_poll = ?, "
-            "polls = polls + 1 WHERE feed = ?",
-            (now, now, next_poll, feed),
-        )
-        if values:
-            self.update(feed, **values)
 
     def record_failure(self, feed: str, *, now: float, kind: str, message: str, next_poll: float) -> FeedState:
         self.db.conn.execute(

@@ -34,15 +34,18 @@ class Releases:
 
     def unseen(self, feed: str, entries: Iterable[Entry]) -> list[Entry]:
         """The entries this feed has not recorded yet, in the given order."""
-        out = []
-        conn = self.db.conn
-        for entry in entries:
-            row = conn.execute(
-                "SELECT 1 FROM seen WHERE feed = ? AND item_id = ?", (feed, entry.item_id)
-            ).fetchone()
-            if row is None:
-                out.append(entry)
-        return out
+        entries = list(entries)
+        seen: set[str] = set()
+        ids = [e.item_id for e in entries]
+        # One query per chunk (SQLite's default limit is 999 parameters), not one per entry.
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self.db.conn.execute(
+                f"SELECT item_id FROM seen WHERE feed = ? AND item_id IN ({', '.join('?' * len(chunk))})",
+                [feed, *chunk],
+            ).fetchall()
+            seen.update(r[0] for r in rows)
+        return [e for e in entries if e.item_id not in seen]
 
     def release_id(self, key: str) -> int | None:
         row = self.db.conn.execute("SELECT id FROM releases WHERE key = ?", (key,)).fetchone()
