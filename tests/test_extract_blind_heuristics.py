@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.extract import extract
-from bot.model import Summary
+from bot.model import KST, Entry, Summary
 
 URL = "http://city.test/bbs/view.do?nttId=7"
 TITLE = "천안시, 천안역 동부광장 복합환승센터 내년 3월 착공"
@@ -63,3 +65,41 @@ def test_comment_form_without_prose_stays_chrome() -> None:
     body = (f'<h1>{TITLE}</h1><div class="view">{LEAD}{FILLER}</div>'
             '<form class="write"><p>의견을 남겨 주세요.</p><textarea name="c"></textarea></form>')
     assert run(body).lead == "천안시는 천안역 동부광장에 복합환승센터를 짓기로 하고 내년 3월 착공한다고 12일 밝혔다."
+
+
+# --- placeholder bodies --------------------------------------------------------------------------
+
+VIEWER = ('<h1>환경부, 전기차 보조금 개편안 발표</h1><div class="article_body"><div class="view_cont">'
+          '<iframe src="/docViewer/doc.html?fn=1"></iframe>'
+          '<p class="no_frame">문서 뷰어를 불러오는 중입니다. 본문이 보이지 않으면 아래 첨부파일을 내려받아 확인해 '
+          '주시기 바랍니다.</p></div>'
+          '<p class="remark">이 자료는 환경부의 보도자료를 전재하여 제공함을 알려드립니다.</p></div>')
+FULL_TEXT = (
+    '<p style="text-align:center"><b>- 저가 차량 지원 확대 -</b></p>'
+    "<p>□ 환경부는 20일 무공해차 보조금 지침 개편안을 발표하고 내년 1월 중 확정할 계획이라고 밝혔다.</p>"
+    "<p>○ 보조금 100%를 받을 수 있는 전기승용차 가격 기준은 5,300만원 미만으로 낮아진다.</p>"
+    "<p>□ 문서진 장관은 “보조금이 더 많은 국민에게 돌아가도록 지원 구조를 바꿨다”라고 말했다.</p>"
+)
+
+
+def entry(description: str) -> Entry:
+    return Entry(feed="briefing", item_id="1", link=URL, title="환경부, 전기차 보조금 개편안 발표",
+                 published=datetime(2024, 12, 20, 12, 0, tzinfo=KST), description_html=description)
+
+
+def test_viewer_placeholder_gives_way_to_the_feed_items_full_text() -> None:
+    summary = extract(page(VIEWER), URL, entry=entry(FULL_TEXT))
+    assert summary.lead == "환경부는 20일 무공해차 보조금 지침 개편안을 발표하고 내년 1월 중 확정할 계획이라고 밝혔다."
+    assert summary.subtitle == "저가 차량 지원 확대"
+    assert summary.quote == "보조금이 더 많은 국민에게 돌아가도록 지원 구조를 바꿨다"
+    assert summary.speaker == "문서진 장관"
+
+
+def test_viewer_placeholder_without_a_feed_item_is_no_lead() -> None:
+    assert extract(page(VIEWER), URL).lead is None
+
+
+def test_real_body_beats_a_shorter_feed_teaser() -> None:
+    teaser = "<p>천안시는 복합환승센터를 짓는다고 밝혔다. 자세한 내용은 본문에서 확인하세요.</p>"
+    summary = extract(page(f"<h1>{TITLE}</h1><div class='view'>{LEAD}{FILLER}</div>"), URL, entry=entry(teaser))
+    assert summary.lead == "천안시는 천안역 동부광장에 복합환승센터를 짓기로 하고 내년 3월 착공한다고 12일 밝혔다."

@@ -6,7 +6,14 @@ import re
 
 from bot.encoding import decode_html
 from bot.extract import rules
-from bot.extract.body import description_document, find_body
+from bot.extract.body import (
+    THIN_BODY,
+    description_document,
+    is_placeholder,
+    locate_body,
+    prefer_feed_body,
+    prose_length,
+)
 from bot.extract.document import Document, El, Line, clean, lines_of
 from bot.extract.image import find_caption, first_photo, image_src, resolve
 from bot.extract.lead import in_table, is_caption_line, lead_of, split_top, strip_prefix
@@ -113,14 +120,20 @@ def extract(
     if title_el is None:
         title, title_el = find_title(doc, entry)
 
-    body = _override(doc, sel.body, "body") or find_body(doc)
+    body_override = _override(doc, sel.body, "body")
+    body, body_prose = (body_override, float(THIN_BODY)) if body_override is not None else locate_body(doc)
     sub_el = _override(doc, sel.subtitle, "subtitle") or find_subtitle_element(doc, title_el, title)
     skip = tuple(el for el in (title_el, sub_el) if el is not None)
-    use_feed_body = body is None and entry is not None and entry.description_html.strip()
-    if use_feed_body and entry is not None:
+    use_feed_body = False
+    if body_override is None and entry is not None and entry.description_html.strip() and (
+            body is None or (body_prose < THIN_BODY and prose_length(body) < THIN_BODY)):
         found = description_document(entry.description_html)
-        if found is not None:
-            body = found[1]
+        feed_body = found[1] if found is not None else None
+        if prefer_feed_body(body, feed_body):
+            body, use_feed_body = feed_body, True
+    if (body is not None and not use_feed_body and body_prose < THIN_BODY and prose_length(body) == 0
+            and is_placeholder(body)):
+        body = None  # only "문서 뷰어를 불러오는 중입니다": no lead rather than the notice as one
     lines = lines_of(body, skip=skip, keep_chrome=body.chrome) if body is not None else []
 
     deck, start = split_top(lines, body, title) if body is not None else ([], -1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.extract import rules
 from bot.extract.document import Document, El, Line, lines_of
 
 _HANGUL = re.compile(r"[가-힣]")
@@ -27,6 +28,12 @@ def _score_text(text: str, in_link: bool) -> float:
 
 def find_body(doc: Document, *, min_prose: float = _MIN_PROSE) -> El | None:
     """The element holding the most prose net of links and chrome (None when the page has no prose)."""
+    return locate_body(doc, min_prose=min_prose)[0]
+
+
+def locate_body(doc: Document, *, min_prose: float = _MIN_PROSE) -> tuple[El | None, float]:
+    """find_body, with the amount of sentence-like text the block holds (a cheap upper bound of
+    prose_length, so that thin bodies are told apart without cutting every body into lines)."""
     scores: dict[int, float] = {}
     prose: dict[int, float] = {}
 
@@ -58,8 +65,40 @@ def find_body(doc: Document, *, min_prose: float = _MIN_PROSE) -> El | None:
         if score > best_score:
             best, best_score = el, score
     if best is None or prose.get(best.index, 0.0) < min_prose:
-        return None
-    return best
+        return None, 0.0
+    return best, prose.get(best.index, 0.0)
+
+
+def prose_length(el: El) -> int:
+    """Characters of finished Korean sentences in the block, placeholder notices left out."""
+    total = 0
+    for line in lines_of(el):
+        text = line.text
+        if len(text) >= 15 and _SENTENCE.search(text) and not rules.PLACEHOLDER.search(text):
+            total += len(text)
+    return total
+
+
+# A page body with less prose than this is thin: a teaser, or a notice where the text should be.
+THIN_BODY = 300
+
+
+def is_placeholder(el: El) -> bool:
+    """The block shows a notice where the text should be (a viewer loading, "see the attachment")."""
+    return any(rules.PLACEHOLDER.search(line.text) for line in lines_of(el) if line.text)
+
+
+def prefer_feed_body(page_body: El | None, feed_body: El | None) -> bool:
+    """Whether the feed item's description should stand for the page's body: the page has none, or
+    only a placeholder (정책브리핑 loads the document into a viewer and prints "불러오는 중") or a
+    thin teaser, while the description carries clearly more prose (the full text). A feed's own
+    teaser is shorter than the page it summarises, so a real body always wins."""
+    if feed_body is None:
+        return False
+    if page_body is None:
+        return True
+    page = prose_length(page_body)
+    return page < THIN_BODY and prose_length(feed_body) >= 2 * max(page, 1)
 
 
 def body_lines(container: El, *, skip: tuple[El, ...] = ()) -> list[Line]:
