@@ -103,3 +103,25 @@ def test_real_body_beats_a_shorter_feed_teaser() -> None:
     teaser = "<p>천안시는 복합환승센터를 짓는다고 밝혔다. 자세한 내용은 본문에서 확인하세요.</p>"
     summary = extract(page(f"<h1>{TITLE}</h1><div class='view'>{LEAD}{FILLER}</div>"), URL, entry=entry(teaser))
     assert summary.lead == "천안시는 천안역 동부광장에 복합환승센터를 짓기로 하고 내년 3월 착공한다고 12일 밝혔다."
+
+
+# --- publication time ----------------------------------------------------------------------------
+
+ARTICLE = f"<h1>{TITLE}</h1><div class='entry-content'>{LEAD}{FILLER}"
+
+
+def test_date_beside_a_link_to_another_article_is_that_articles_date() -> None:
+    related = ('<div class="jp-relatedposts-items"><p><a href="/2024/11/22/crane/">순천만 흑두루미 1만 마리 '
+               '돌아왔다</a><span class="post-date">2024년 11월 22일</span></p></div>')
+    assert run(ARTICLE + related + "</div>").published is None
+
+
+def test_guessed_date_yields_to_stated_metadata_of_another_day() -> None:
+    head = '<meta property="article:published_time" content="2024-12-06T01:15:22+00:00">'
+    body = f'<h1>{TITLE}</h1><p class="date">2024.11.22</p><div class="entry-content">{LEAD}{FILLER}</div>'
+    assert run(body, head).published == datetime(2024, 12, 6, 10, 15, 22, tzinfo=KST)
+
+
+def test_guessed_date_agreeing_with_the_feed_day_takes_the_feed_time() -> None:
+    body = f'<h1>{TITLE}</h1><p class="date">2024.12.20</p><div class="entry-content">{LEAD}{FILLER}</div>'
+    assert extract(page(body), URL, entry=entry("")).published == datetime(2024, 12, 20, 12, 0, tzinfo=KST)

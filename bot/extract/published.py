@@ -19,12 +19,15 @@ _WIDE_TAGS = frozenset({"html", "body", "#root", "table", "tbody", "tr", "ul", "
 class Stamp:
     """A found time and whether it carried a clock time / seconds."""
 
-    __slots__ = ("has_seconds", "has_time", "value")
+    __slots__ = ("has_seconds", "has_time", "labelled", "value")
 
-    def __init__(self, value: datetime, has_time: bool, has_seconds: bool) -> None:
+    def __init__(self, value: datetime, has_time: bool, has_seconds: bool, *, labelled: bool = True) -> None:
         self.value = value
         self.has_time = has_time
         self.has_seconds = has_seconds
+        self.labelled = labelled
+        """Said to be the publication time (입력/등록 label, metadata, feed) rather than guessed from a
+        date-like block near the headline."""
 
 
 def _stamp(text: str) -> Stamp | None:
@@ -77,9 +80,26 @@ def visible_published(doc: Document, title_el: El | None, date_el: El | None = N
                 labelled = stamp
         elif unlabelled is None and (date_el is not None or el.index > start or _near(title_el, el)) and (
             _ONLY_DATE.match(text) or el.tag == "time" or "date" in el.names or "time" in el.names
-        ):
+        ) and (date_el is not None or not _beside_other_link(el)):
+            stamp.labelled = date_el is not None  # an admin's date selector says what the date is
             unlabelled = stamp
     return labelled or unlabelled
+
+
+def _beside_other_link(el: El) -> bool:
+    """A date set beside a link to another page (`<li><a>다른 기사</a><span class="date">…</span></li>`)
+    dates that list item: related posts, recent posts, prev/next rows. The date inside the
+    article's own permalink (`<a rel="bookmark"><time>…</time></a>`) is not beside a link."""
+    node = el.parent
+    for _ in range(2):
+        if node is None or (node.tag in _WIDE_TAGS and node.tag != "tr"):
+            return False
+        for other in node.iter():
+            # A headline, not a name or a section link (`환경부`, `홍길동 기자`) beside the date.
+            if other.tag == "a" and not other.contains(el) and not el.contains(other) and len(other.flat()) >= 10:
+                return True
+        node = node.parent
+    return False
 
 
 def _near(title_el: El | None, el: El) -> bool:
@@ -116,6 +136,12 @@ def merge_published(visible: Stamp | None, meta: Stamp | None, entry: Entry | No
         if published.tzinfo is None:
             published = published.replace(tzinfo=KST)
         feed = Stamp(published.astimezone(KST), True, published.second != 0)
+    if visible is not None and not visible.labelled:
+        # A date guessed from a date-like block yields to the publication time the page's metadata
+        # or the feed item states, unless one of them agrees with its day.
+        stated = [s for s in (meta, feed) if s is not None]
+        if stated and all(s.value.date() != visible.value.date() for s in stated):
+            visible = None
     if visible is None:
         if meta is not None:
             if meta.has_time or feed is None:
