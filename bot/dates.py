@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone, tzinfo
+from typing import NamedTuple
 
 from bot.model import KST
 
-__all__ = ["KST", "parse_datetime"]
+__all__ = ["KST", "ParsedTime", "parse_datetime", "parse_time"]
 
 _MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES, 1)}
@@ -29,7 +30,7 @@ _TIME = (
 _KOREAN = re.compile(
     r"(?P<year>\d{4}|\d{2})\s*년\s*(?P<month>\d{1,2})\s*월\s*(?P<day>\d{1,2})\s*일"
     r"(?:\s*\(?[월화수목금토일]\)?(?:요일)?)?"
-    r"(?:[\s,]*" + _TIME + r")?"
+    r"(?:[\s,]*\[?" + _TIME + r"\]?)?"
 )
 # RFC 822 and its real-world defects: missing space after the comma, numeric month, double spaces.
 _RFC822 = re.compile(
@@ -40,7 +41,7 @@ _RFC822 = re.compile(
 _NUMERIC = re.compile(
     r"(?<!\d)(?P<year>\d{4}|\d{2})\s*[-./]\s*(?P<month>\d{1,2})\s*[-./]\s*(?P<day>\d{1,2})(?!\d)\.?"
     r"(?:\s*\(?[월화수목금토일]\)?(?:요일)?)?"
-    r"(?:(?:T|[\s,]+)" + _TIME + r")?\s*" + _ZONE,
+    r"(?:(?:T|[\s,]+\[?)" + _TIME + r"\]?)?\s*" + _ZONE,
 )
 # MM/DD/YYYY HH:MM:SS (the data.go.kr press-release API).
 _US = re.compile(
@@ -93,11 +94,17 @@ def _build(groups: dict[str, str | None], default_tz: tzinfo) -> datetime | None
         return None
 
 
-def parse_datetime(text: str, *, default_tz: tzinfo = KST) -> datetime | None:
-    """The first date (with its time, if written) in `text`, aware; zone-less times are `default_tz`.
+class ParsedTime(NamedTuple):
+    """A parsed time and what the text gave of it: a clock time, seconds."""
 
-    Returns None when no valid date is found; never raises on garbage.
-    """
+    value: datetime
+    has_time: bool
+    has_seconds: bool
+
+
+def parse_time(text: str, *, default_tz: tzinfo = KST) -> ParsedTime | None:
+    """parse_datetime, saying whether the date came with a clock time and with seconds (a date
+    alone is midnight; the caller may fill the time from another source)."""
     if not text or not isinstance(text, str):
         return None
     text = text[:300]
@@ -105,7 +112,18 @@ def parse_datetime(text: str, *, default_tz: tzinfo = KST) -> datetime | None:
         match = pattern.search(text)
         if match is None:
             continue
-        found = _build(match.groupdict(), default_tz)
+        groups = match.groupdict()
+        found = _build(groups, default_tz)
         if found is not None:
-            return found
+            return ParsedTime(found, groups.get("hour") is not None,
+                              bool(groups.get("second") or groups.get("second2")))
     return None
+
+
+def parse_datetime(text: str, *, default_tz: tzinfo = KST) -> datetime | None:
+    """The first date (with its time, if written) in `text`, aware; zone-less times are `default_tz`.
+
+    Returns None when no valid date is found; never raises on garbage.
+    """
+    parsed = parse_time(text, default_tz=default_tz)
+    return parsed.value if parsed is not None else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.dates import parse_time
 from bot.extract import extract
 from bot.model import KST, Entry, Summary
 
@@ -124,4 +125,15 @@ def test_guessed_date_yields_to_stated_metadata_of_another_day() -> None:
 
 def test_guessed_date_agreeing_with_the_feed_day_takes_the_feed_time() -> None:
     body = f'<h1>{TITLE}</h1><p class="date">2024.12.20</p><div class="entry-content">{LEAD}{FILLER}</div>'
+    assert extract(page(body), URL, entry=entry("")).published == datetime(2024, 12, 20, 12, 0, tzinfo=KST)
+
+
+def test_time_in_brackets_after_the_date_is_read() -> None:
+    parsed = parse_time("기사입력 2024/12/17 [10:31] 한지민 기자")
+    assert parsed == (datetime(2024, 12, 17, 10, 31, tzinfo=KST), True, False)
+
+
+def test_labelled_date_whose_time_is_not_read_takes_the_feed_items_time() -> None:
+    body = (f'<h1>{TITLE}</h1><div class="news_date">등록 2024-12-20 | 10:31 | 조회 31</div>'
+            f'<div class="entry-content">{LEAD}{FILLER}</div>')
     assert extract(page(body), URL, entry=entry("")).published == datetime(2024, 12, 20, 12, 0, tzinfo=KST)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from bot.dates import parse_datetime
+from bot.dates import parse_time
 from bot.extract import rules
 from bot.extract.document import Document, El, clean
 from bot.model import KST, Entry
@@ -31,12 +31,12 @@ class Stamp:
 
 
 def _stamp(text: str) -> Stamp | None:
-    value = parse_datetime(text)
-    if value is None:
+    # Whether a clock time was read is the parser's to say: a time it could not attach to the
+    # date (`2024/12/17 [10:31]` before brackets were read) must leave the time to other sources.
+    parsed = parse_time(text)
+    if parsed is None:
         return None
-    has_time = bool(rules.TIME_IN_TEXT.search(text))
-    has_seconds = bool(re.search(r"\d{1,2}:\d{2}:\d{2}|\d+\s*초", text))
-    return Stamp(value.astimezone(KST), has_time, has_seconds)
+    return Stamp(parsed.value.astimezone(KST), parsed.has_time, parsed.has_seconds)
 
 
 def _label_before(el: El) -> str:
