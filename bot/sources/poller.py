@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import heapq
+import json
 import logging
 import random
 import time
@@ -71,9 +72,6 @@ class Poller:
         self._stopping = False
         self._feeds: dict[str, FeedConfig] = {}
         self._feeds_of: Config | None = None
-        self._known: dict[str, frozenset[str]] = {}
-        """Per feed, the identities its last processed document carried: all recorded, so the
-        next parse can skip them."""
 
     # -- configuration -------------------------------------------------------------------
 
@@ -214,7 +212,9 @@ class Poller:
             next_poll = now + next_delay(feed.interval, rng=self.rng, min_interval=hint)
             self.store.feeds.record_success(feed.name, now=now, next_poll=next_poll, **values)
             return PollOutcome(feed.name, ok=True, next_poll=next_poll)
-        parsed = await self._parse(feed, result, known=self._known.get(feed.name, frozenset()))
+        # The identities the last document carried are all recorded: the parse can skip them.
+        known = frozenset(json.loads(state.known_ids)) if state.known_ids and same_url else frozenset()
+        parsed = await self._parse(feed, result, known=known)
         for warning in parsed.warnings:
             log.warning("feed %s: %s", feed.name, warning)
         if parsed.ttl is not None and self.config.poll.honor_cache_headers:
@@ -226,7 +226,8 @@ class Poller:
             self.metrics.entries_found.labels(feed=feed.name).inc(len(unseen))
             await self.on_entries(feed, parsed, unseen, first)
         # Everything this document carried is now recorded (or was already).
-        self._known[feed.name] = parsed.known | {e.item_id for e in parsed.entries}
+        values["known_ids"] = json.dumps(sorted(parsed.known | {e.item_id for e in parsed.entries}),
+                                         ensure_ascii=False)
         next_poll = self.clock() + next_delay(feed.interval, rng=self.rng, min_interval=hint)
         self.store.feeds.record_success(
             feed.name,

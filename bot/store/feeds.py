@@ -14,6 +14,8 @@ class FeedState:
     etag: str | None = None
     last_modified: str | None = None
     body_hash: str | None = None
+    known_ids: str | None = None
+    """JSON list of the entry identities of the last parsed document (all recorded)."""
     initialised: bool = False
     last_poll: float | None = None
     last_success: float | None = None

@@ -5,6 +5,7 @@ CREATE TABLE IF NOT EXISTS feed_state (
     etag          TEXT,
     last_modified TEXT,
     body_hash     TEXT,              -- sha256 of the last body: the same bytes again cost no parsing
+    known_ids     TEXT,              -- JSON list of the entry ids the last parsed body carried (all recorded)
     initialised   INTEGER NOT NULL DEFAULT 0,   -- first poll done, backfill applied
     last_poll     REAL,
     last_success  REAL,
