@@ -137,3 +137,23 @@ def test_labelled_date_whose_time_is_not_read_takes_the_feed_items_time() -> Non
     body = (f'<h1>{TITLE}</h1><div class="news_date">등록 2024-12-20 | 10:31 | 조회 31</div>'
             f'<div class="entry-content">{LEAD}{FILLER}</div>')
     assert extract(page(body), URL, entry=entry("")).published == datetime(2024, 12, 20, 12, 0, tzinfo=KST)
+
+
+# --- images --------------------------------------------------------------------------------------
+
+
+def test_image_class_saying_it_opens_in_a_lightbox_does_not_make_it_chrome() -> None:
+    body = (f'<h1>{TITLE}</h1><div class="post-content"><figure><a href="/up/festa.jpg">'
+            '<img class="entry-thumb td-modal-image" src="//cdn.city.test/up/festa-696x464.jpg" width="696"></a>'
+            '<figcaption class="wp-caption-text">학생들이 양자컴퓨터 모형을 살펴보고 있다. [사진=유성구]</figcaption>'
+            f'</figure>{LEAD}{FILLER}</div>')
+    summary = run(body)
+    assert summary.image == "http://cdn.city.test/up/festa-696x464.jpg"
+    assert summary.caption == "학생들이 양자컴퓨터 모형을 살펴보고 있다. [사진=유성구]"
+
+
+def test_image_class_saying_it_is_an_avatar_stays_chrome() -> None:
+    body = (f'<h1>{TITLE}</h1><div class="post-content">'
+            '<img class="avatar avatar-96 photo" src="/up/jaemin-96.jpg" width="96" height="96">'
+            f'{LEAD}{FILLER}</div>')
+    assert run(body).image is None

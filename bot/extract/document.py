@@ -156,6 +156,15 @@ def _holds_prose(node: LexborNode, names: str) -> bool:
             and len(_HANGUL.findall(text)) >= rules.RESCUE_MIN_HANGUL)
 
 
+@lru_cache(maxsize=4096)
+def _image_chrome(names: str) -> bool:
+    """An image whose own class says it is a logo, ad, avatar or icon (not how it is displayed)."""
+    if any(value in rules.CHROME_EXACT for value in names.split()):
+        return True
+    words = set(_WORD_SPLIT.split(names))
+    return bool(words & rules.IMAGE_CHROME_WORDS)
+
+
 def _is_byline(names: str) -> bool:
     return bool(set(_WORD_SPLIT.split(names)) & rules.BYLINE_WORDS)
 
@@ -219,6 +228,8 @@ class Document:
                 # eGovFrame and ASP.NET wrap the whole article view in one <form> (its list/page
                 # buttons post back): a form holding finished sentences is the page, not a widget.
                 chrome = not (tag == "form" and _holds_prose(child, names))
+            elif not chrome and tag == "img":
+                chrome = bool(names) and _image_chrome(names)
             elif not chrome and chrome_by_name(names, parent):
                 chrome = not (tag in rules.RESCUE_TAGS and _holds_prose(child, names))
             byline = parent.byline or (chrome and bool(names) and _is_byline(names))

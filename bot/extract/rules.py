@@ -99,6 +99,14 @@ CHROME_WORDS = frozenset(
         "navi",
     ]
 )
+# Of the chrome words, those that say what an <img> itself is (a logo, an ad, a reporter's face, a
+# share icon). Others on an image's own class say how it behaves: "td-modal-image" opens in a
+# lightbox, "sticky-logo" stays on screen. An image's own class is read with these words only.
+IMAGE_CHROME_WORDS = frozenset(
+    ["logo", "banner", "ad", "ads", "adv", "advert", "advertisement", "adsbygoogle", "sponsor", "promotion",
+     "avatar", "writer", "reporter", "author", "editors", "email", "sns", "share", "social", "btn", "button",
+     "weather", "kogl", "opentype", "icon", "ico"]
+)
 # Chrome words that name blocks holding other people's text (comments, related articles, reporter
 # boxes, footers): such a block is chrome even when it is full of sentences.
 CONTENT_CHROME_WORDS = frozenset(
