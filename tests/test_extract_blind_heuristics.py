@@ -157,3 +157,20 @@ def test_image_class_saying_it_is_an_avatar_stays_chrome() -> None:
             '<img class="avatar avatar-96 photo" src="/up/jaemin-96.jpg" width="96" height="96">'
             f'{LEAD}{FILLER}</div>')
     assert run(body).image is None
+
+
+def test_sentence_in_a_box_named_as_the_photos_is_its_caption_not_the_lead() -> None:
+    body = (f'<h2 class="article_tit">{TITLE}</h2><div class="article_txt"><div class="photo">'
+            '<img src="https://img.city.test/2024/12/23/station.jpg"><p class="txt">23일 천안역 동부광장에서 '
+            '시민들이 버스를 기다리고 있다. ⓒ천안나우</p></div>'
+            f'{LEAD}{FILLER}</div>')
+    summary = run(body)
+    assert summary.lead == "천안시는 천안역 동부광장에 복합환승센터를 짓기로 하고 내년 3월 착공한다고 12일 밝혔다."
+    assert summary.caption == "23일 천안역 동부광장에서 시민들이 버스를 기다리고 있다. ⓒ천안나우"
+
+
+def test_box_named_photo_holding_two_images_is_not_one_photos_box() -> None:
+    body = (f'<h2 class="article_tit">{TITLE}</h2><div class="article_txt"><div class="photo">'
+            '<img src="/a.jpg" width="300"><img src="/b.jpg" width="300">'
+            f'<p>천안시는 천안역 동부광장에 복합환승센터를 짓는다고 12일 밝혔다.</p></div>{FILLER}</div>')
+    assert run(body).lead == "천안시는 천안역 동부광장에 복합환승센터를 짓는다고 12일 밝혔다."

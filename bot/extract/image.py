@@ -7,7 +7,7 @@ from urllib.parse import urljoin
 from bot.extract import rules
 from bot.extract.document import El, Line, clean
 from bot.extract.lead import caption_named as _caption_named
-from bot.extract.lead import is_caption_line
+from bot.extract.lead import is_caption_line, photo_box
 
 _MIN_SIDE = 80
 _CAPTION_MAX = 400
@@ -79,6 +79,8 @@ def caption_near(img: El, container: El | None) -> str | None:
         text = node.flat()
         if len(text) > _CAPTION_MAX:
             return None
+        if text and photo_box(node, container) is node:
+            return clean_caption(text)  # `<div class="photo"><img><p>…있다.</p></div>`
         if text and _only_photo(node, img) and not rules.SENTENCE_END.search(text):
             return clean_caption(text)  # `<div><img><br><em>캡션</em></div>`: the photo's own box
         node = node.parent

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from bot.extract import rules
 from bot.extract.document import El, Line, clean
@@ -38,11 +39,39 @@ _PARAGRAPH_TAGS = frozenset({"p", "div", "li", "table", "td", "section", "articl
 _PHOTO_BOX_MAX = 400
 
 
+_WORD_SPLIT = re.compile(r"[\s_\-]+")
+
+
+@lru_cache(maxsize=4096)
+def _photo_named(names: str) -> bool:
+    return bool(set(_WORD_SPLIT.split(names)) & rules.PHOTO_BOX_WORDS)
+
+
+def photo_box(el: El, container: El | None = None) -> El | None:
+    """The nearest box (el or up to two levels up, inside `container`) named as a photo's own box
+    (`div.photo`, `.img_box`) and holding exactly one image and no more text than a caption."""
+    node: El | None = el
+    for _ in range(3):
+        if node is None or node is container or node.tag in ("body", "#root"):
+            return None
+        if node.names and _photo_named(node.names):
+            if len(node.flat()) > _PHOTO_BOX_MAX:
+                return None
+            images = sum(1 for x in node.iter() if x.tag == "img")
+            return node if images == 1 else None
+        node = node.parent
+    return None
+
+
 def in_photo_box(line: Line) -> bool:
-    """Text set in the same small box as one photo (`<div><img><br><em>캡션</em></div>`) is its caption."""
+    """Text set in the same small box as one photo (`<div><img><br><em>캡션</em></div>`) is its caption;
+    in a box named as the photo's (`<div class="photo"><img><p>…있다.</p></div>`) even a sentence."""
     block = line.block
-    if (line.image is not None or block.tag == "img" or len(block.flat()) > _PHOTO_BOX_MAX
-            or rules.SENTENCE_END.search(line.text)):
+    if line.image is not None or block.tag == "img":
+        return False
+    if photo_box(block) is not None:
+        return True
+    if len(block.flat()) > _PHOTO_BOX_MAX or rules.SENTENCE_END.search(line.text):
         return False
     images = 0
     for el in block.iter():

@@ -366,6 +366,9 @@ NON_PHOTO_SRC = re.compile(
 )
 # class names of caption cells and boxes: photo_text, img-txt, pic_desc, image_caption, photo_exp…
 CAPTION_NAME = re.compile(r"(?:photo|img|image|pic|picture|figure)[_-]?(?:text|txt|desc|cap|caption|info|exp|explain)")
+# class/id words of a box that holds one photo (`div.photo`, `.img_box`, `.view_pic`): all the text
+# set in such a box with its single image is the photo's caption, even a full sentence.
+PHOTO_BOX_WORDS = frozenset(["photo", "img", "image", "pic", "picture", "figure", "photobox", "imgbox", "picbox"])
 CAPTION_HINTS = (
     "caption",
     "figcaption",
