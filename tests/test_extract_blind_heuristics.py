@@ -174,3 +174,32 @@ def test_box_named_photo_holding_two_images_is_not_one_photos_box() -> None:
             '<img src="/a.jpg" width="300"><img src="/b.jpg" width="300">'
             f'<p>천안시는 천안역 동부광장에 복합환승센터를 짓는다고 12일 밝혔다.</p></div>{FILLER}</div>')
     assert run(body).lead == "천안시는 천안역 동부광장에 복합환승센터를 짓는다고 12일 밝혔다."
+
+
+# --- region --------------------------------------------------------------------------------------
+
+GOSEONG = ("<h4 class='title'>고성군, 공룡 야간 탐험 겨울 프로그램 운영</h4><div class='view_body'>"
+           "<p>고성군은 겨울철 야간 관광 프로그램을 오는 21일부터 운영한다고 13일 밝혔다.</p>"
+           "<p>군은 공룡 조형물 30여 점에 미디어아트를 입히고 빛 터널을 새로 조성했다.</p>"
+           "<p>야간 개장은 매주 금·토요일 오후 5시부터 9시까지 이어진다고 설명했다.</p></div>")
+
+
+def test_county_name_of_two_provinces_resolved_by_the_pages_address() -> None:
+    south = run(GOSEONG + "<div id='footer'><address>경상남도 고성군 고성읍 성내로 130</address></div>")
+    north = run(GOSEONG + "<div id='footer'><address>강원특별자치도 고성군 간성읍 수성로 34</address></div>")
+    assert (south.region, north.region) == ("경남", "강원")
+
+
+def test_ambiguous_district_resolved_by_the_one_province_the_page_names() -> None:
+    body = ("<h3 class='subject'>강서구 에코델타시티 임대주택 820호 공급</h3><div class='bbs_cont'>"
+            "<p>강서구 에코델타시티 18블록에 청년을 위한 공공임대주택 820호가 공급된다고 19일 밝혔다.</p>"
+            "<p>임대료는 주변 시세의 60% 수준이며 최장 10년까지 거주할 수 있다고 설명했다.</p></div>"
+            "<footer><address>(47260) 부산광역시 부산진구 신천대로 156</address></footer>")
+    assert run(body).region == "부산"
+
+
+def test_corporation_named_after_its_city_is_of_that_city() -> None:
+    body = ("<h3 class='subject'>부산도시공사, 에코델타시티 임대주택 820호 공급</h3><div class='bbs_cont'>"
+            "<p>부산도시공사는 강서구 에코델타시티 18블록에 공공임대주택 820호를 공급한다고 19일 밝혔다.</p>"
+            "<p>임대료는 주변 시세의 60% 수준이며 최장 10년까지 거주할 수 있다고 설명했다.</p></div>")
+    assert run(body).region == "부산"

@@ -169,8 +169,8 @@ def extract(
         if speaker is None:
             quote = None
     source = _source(doc)
-    region = find_region(issuer, " ".join(filter(None, (source, url))), [title or "", lead or "",
-                                                                          *paragraphs[:4]])
+    region = find_region(issuer, " ".join(filter(None, (source, url))), [title or "", lead or "", *paragraphs[:4]],
+                         doc.page_text)
     return _finish(Summary(url=url, title=title or (entry.title if entry else ""), subtitle=subtitle,
                            quote=quote, speaker=speaker, lead=lead, published=published, image=image,
                            caption=caption, region=region, source=source))

@@ -193,6 +193,7 @@ class Document:
         self.meta: dict[str, str] = {}
         self.jsonld: list[dict[str, Any]] = []
         self.page_title = ""
+        self._page_text: str | None = None
         root_node = tree.root
         self.root = El("#root", {}, None, 0, False)
         self.elements.append(self.root)
@@ -263,6 +264,14 @@ class Document:
                     self.jsonld.extend(x for x in graph if isinstance(x, dict))
                 else:
                     self.jsonld.append(item)
+
+    def page_text(self) -> str:
+        """All the page's text, chrome included (footers carry the issuer's address), for the rare
+        question only the whole page answers; computed on first use."""
+        if self._page_text is None:
+            body = self._tree.body
+            self._page_text = clean(body.text(deep=True, separator=" ")) if body is not None else ""
+        return self._page_text
 
     def jsonld_value(self, key: str) -> Any:
         for item in self.jsonld:

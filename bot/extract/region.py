@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from bot.extract.gazetteer import AMBIGUOUS, PLACES, PROVINCE_OF_ALIAS
+from bot.extract.gazetteer import AMBIGUOUS, PLACES, PROVINCE_ALIASES, PROVINCE_OF_ALIAS
 
 _TOKEN = re.compile(r"[가-힣]+")
 # Suffixes of local bodies written onto a place name: 광주시교육청, 아산시청, 수성구의회.
@@ -29,8 +30,11 @@ def is_central(issuer: str | None, site: str | None) -> bool:
     return bool(_CENTRAL.search(core))
 
 
-# Local offices of state bodies are named place + district + body (`청주흥덕경찰서`, `여수세무서`).
-_BRANCH = re.compile(r"(?:경찰서|소방서|세무서|우체국|교육지원청|지원청|지청|출장소|사업소|보건소)$")
+# Local offices of state bodies are named place + district + body (`청주흥덕경찰서`, `여수세무서`), and
+# so are the corporations and foundations a city or province owns (`부산도시공사`, `경기관광공사`,
+# `충남문화재단`, `대구의료원`): the name's leading place is the body's region.
+_BRANCH = re.compile(r"(?:경찰서|소방서|세무서|우체국|교육지원청|지원청|지청|출장소|사업소|보건소|"
+                     r"공사|공단|재단|진흥원|의료원|연구원|정보원|테크노파크|산업진흥원|관광공사|도시공사)$")
 
 
 def _branch_place(token: str) -> str | None:
@@ -44,27 +48,48 @@ def _branch_place(token: str) -> str | None:
     return None
 
 
-def _lookup(token: str) -> tuple[str | None, frozenset[str] | None]:
+def _lookup(token: str) -> tuple[str | None, frozenset[str] | None, str]:
+    """(province, None, name) for a known place, (None, provinces, name) for an ambiguous one."""
     branch = _branch_place(_PARTICLE.sub("", token))
     if branch is not None:
-        return branch, None
+        return branch, None, token
     for candidate in (token, _PARTICLE.sub("", token)):
         for name in (candidate, _ORG_SUFFIX.sub("", candidate)):
             if len(name) < 2:
                 continue
             if name in PLACES:
-                return PLACES[name], None
+                return PLACES[name], None, name
             if name in AMBIGUOUS:
-                return None, AMBIGUOUS[name]
-    return None, None
+                return None, AMBIGUOUS[name], name
+    return None, None, token
 
 
-def region_in(text: str, context: str = "") -> str | None:
+def page_hint(name: str, options: frozenset[str], page_text: str) -> str | None:
+    """Which of `options` an ambiguous place (`고성군`, `강서구`) belongs to, from the whole page: the
+    province written right before the name anywhere (an address: `경상남도 고성군 고성읍 …`), else
+    the one province among the options that the page names at all (`부산광역시` in the footer)."""
+    if not page_text:
+        return None
+    stem = re.escape(name)
+    written_before = {
+        province for province in options
+        for alias in PROVINCE_ALIASES[province]
+        if re.search(rf"{re.escape(alias)}\s*{stem}", page_text)
+    }
+    if len(written_before) == 1:
+        return next(iter(written_before))
+    named = {province for province in options
+             if any(alias in page_text for alias in PROVINCE_ALIASES[province] if len(alias) >= 3)}
+    return next(iter(named)) if len(named) == 1 else None
+
+
+def region_in(text: str, context: str = "", page_text: str | Callable[[], str] = "") -> str | None:
     """The 시·도 of the first place named in `text`; ambiguous names resolved by a preceding
-    province name or by the first province named in `context`."""
+    province name, by the first province named in `context`, or by the whole page's text (given as
+    a callable: it is only needed for an ambiguous name)."""
     previous: str | None = None
     for token in _TOKEN.findall(text):
-        found, options = _lookup(token)
+        found, options, name = _lookup(token)
         if found:
             return found
         if options:
@@ -73,16 +98,20 @@ def region_in(text: str, context: str = "") -> str | None:
             wider = region_in(context) if context else None
             if wider in options:
                 return wider
+            hint = page_hint(name, options, page_text() if callable(page_text) else page_text)
+            if hint is not None:
+                return hint
         previous = PROVINCE_OF_ALIAS.get(_PARTICLE.sub("", token))
     return None
 
 
-def find_region(issuer: str | None, site: str | None, texts: list[str]) -> str | None:
+def find_region(issuer: str | None, site: str | None, texts: list[str],
+                page_text: str | Callable[[], str] = "") -> str | None:
     if is_central(issuer, site):
         return None
     context = " ".join(texts)
     for text in ([issuer] if issuer else []) + texts:
-        found = region_in(text, context)
+        found = region_in(text, context, page_text)
         if found:
             return found
     return None
