@@ -30,18 +30,19 @@ _TIME = (
 _KOREAN = re.compile(
     r"(?P<year>\d{4}|\d{2})\s*년\s*(?P<month>\d{1,2})\s*월\s*(?P<day>\d{1,2})\s*일"
     r"(?:\s*\(?[월화수목금토일]\)?(?:요일)?)?"
-    r"(?:[\s,]*\[?" + _TIME + r"\]?)?"
+    r"(?:[\s,]*[\[(]?" + _TIME + r"[\])]?)?"
 )
 # RFC 822 and its real-world defects: missing space after the comma, numeric month, double spaces.
 _RFC822 = re.compile(
     r"(?:[A-Za-z]{3,9},?\s*)?(?P<day>\d{1,2})\s+(?P<month>[A-Za-z]{3,9}|\d{1,2})\.?\s+(?P<year>\d{4}|\d{2})"
     r"(?:\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?\s*" + _ZONE,
 )
-# 2024-11-17T14:30:00+09:00 / 2024-11-17 14:30 / 2024.11.20 오후 3:07 / 24-11-17 14:30 / 2024.11.20.
+# 2024-11-17T14:30:00+09:00 / 2024-11-17 14:30 / 2024.11.20 오후 3:07 / 24-11-17 14:30 / 2024.11.20. /
+# 2024/12/17 [10:31] / 2024.12.17 (10:31)
 _NUMERIC = re.compile(
     r"(?<!\d)(?P<year>\d{4}|\d{2})\s*[-./]\s*(?P<month>\d{1,2})\s*[-./]\s*(?P<day>\d{1,2})(?!\d)\.?"
     r"(?:\s*\(?[월화수목금토일]\)?(?:요일)?)?"
-    r"(?:(?:T|[\s,]+\[?)" + _TIME + r"\]?)?\s*" + _ZONE,
+    r"(?:(?:T|[\s,]+[\[(]?)" + _TIME + r"[\])]?)?\s*" + _ZONE,
 )
 # MM/DD/YYYY HH:MM:SS (the data.go.kr press-release API).
 _US = re.compile(

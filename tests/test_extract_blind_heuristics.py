@@ -203,3 +203,14 @@ def test_corporation_named_after_its_city_is_of_that_city() -> None:
             "<p>부산도시공사는 강서구 에코델타시티 18블록에 공공임대주택 820호를 공급한다고 19일 밝혔다.</p>"
             "<p>임대료는 주변 시세의 60% 수준이며 최장 10년까지 거주할 수 있다고 설명했다.</p></div>")
     assert run(body).region == "부산"
+
+
+def test_time_in_parentheses_after_the_date_is_read() -> None:
+    assert parse_time("등록일 2024.12.17 (10:31)") == (datetime(2024, 12, 17, 10, 31, tzinfo=KST), True, False)
+
+
+def test_jemok_label_set_in_a_td_of_an_old_table_board() -> None:
+    body = ('<h3>보도자료</h3><table class="view"><tr><td class="label">제목 :</td>'
+            f'<td class="value">{TITLE}</td></tr>'
+            f'<tr><td colspan="2">{LEAD}{FILLER}</td></tr></table>')
+    assert run(body).title == TITLE

@@ -8,7 +8,7 @@ from bot.extract import rules
 from bot.extract.document import Document, El, clean
 from bot.model import Entry
 
-_LABEL_TITLE = re.compile(r"^\s*(?:제\s*목|title)\s*$", re.I)
+_LABEL_TITLE = re.compile(r"^\s*(?:제\s*목|title)\s*[:：]?\s*$", re.I)
 _BRACKET_ONLY = re.compile(r"^\s*[\[【(].{1,20}[\]】)]\s*$")
 _WORD_SPLIT = re.compile(r"[\s_\-]+")
 _TITLE_SUFFIX = re.compile(r"\s*(?:\s[-|–:<>]{1,2}\s|::|\s\|\s?)\s*.*$")
@@ -38,14 +38,16 @@ def _candidates(doc: Document) -> list[tuple[El, str, int]]:
             continue
         tag = el.tag
         base = 0
-        if tag in ("th", "dt") and _LABEL_TITLE.match(el.flat()):
-            # Board views: a 제목 label cell followed by the value cell.
+        if tag in ("th", "dt", "td") and _LABEL_TITLE.match(el.flat()):
+            # Board views: a 제목 label cell followed by the value cell (old table CMSs set the
+            # label in a td too).
             value = _next_element(el)
             # A list table's header row (`<th>제목</th><th>글쓴이</th>`) labels the column below,
-            # not the cell beside it: only a value cell (td/dd) next to the label is the headline.
+            # not the cell beside it: only a value cell (td/dd) next to the label is the headline,
+            # and a headline is longer than a column name.
             if value is not None and value.tag in ("td", "dd"):
                 text = _own_text(value)
-                if text:
+                if len(text) >= 4:
                     out.append((value, text, 50))
             continue
         if tag == "h1":
