@@ -214,3 +214,19 @@ def test_jemok_label_set_in_a_td_of_an_old_table_board() -> None:
             f'<td class="value">{TITLE}</td></tr>'
             f'<tr><td colspan="2">{LEAD}{FILLER}</td></tr></table>')
     assert run(body).title == TITLE
+
+
+def test_photo_box_named_in_camel_case_or_as_a_thumb_holds_the_caption() -> None:
+    for name in ("photoBox", "imgArea", "thumb"):
+        body = (f'<h1>{TITLE}</h1><div class="viewCont"><div class="{name}"><img src="/p.jpg">'
+                f'<p>시민들이 버스를 기다리고 있다.</p></div>{LEAD}{FILLER}</div>')
+        summary = run(body)
+        assert summary.caption == "시민들이 버스를 기다리고 있다.", name
+        assert summary.lead == "천안시는 천안역 동부광장에 복합환승센터를 짓기로 하고 내년 3월 착공한다고 12일 밝혔다."
+
+
+def test_time_element_datetime_attribute_gives_the_time_its_text_omits() -> None:
+    body = (f'<h1 class="entry-title">{TITLE}</h1><div class="entry-meta"><time class="entry-date" '
+            'datetime="2024-12-06T01:15:22+00:00">2024년 12월 6일</time></div>'
+            f'<div class="entry-content">{LEAD}{FILLER}</div>')
+    assert run(body).published == datetime(2024, 12, 6, 10, 15, 22, tzinfo=KST)

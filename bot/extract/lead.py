@@ -44,7 +44,13 @@ _WORD_SPLIT = re.compile(r"[\s_\-]+")
 
 @lru_cache(maxsize=4096)
 def _photo_named(names: str) -> bool:
-    return bool(set(_WORD_SPLIT.split(names)) & rules.PHOTO_BOX_WORDS)
+    """Names of a photo's own box, also written in camelCase (`photoBox`, `imgArea` are lowercased
+    to `photobox`, `imgarea` before they reach here: a word at either end counts)."""
+    for word in _WORD_SPLIT.split(names):
+        if word in rules.PHOTO_BOX_WORDS or any(
+                word.startswith(w) or word.endswith(w) for w in rules.PHOTO_BOX_WORDS if w != "pic"):  # topic
+            return True
+    return False
 
 
 def photo_box(el: El, container: El | None = None) -> El | None:

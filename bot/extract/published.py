@@ -72,7 +72,7 @@ def visible_published(doc: Document, title_el: El | None, date_el: El | None = N
         before_date = context[: rules.DATE_IN_TEXT.search(context).start()]  # type: ignore[union-attr]
         if rules.NOT_PUBLISHED_LABEL.search(before_date):
             continue
-        stamp = _stamp(text)
+        stamp = _machine_time(el, _stamp(text))
         if stamp is None:
             continue
         if rules.PUBLISHED_LABEL.search(before_date):
@@ -84,6 +84,20 @@ def visible_published(doc: Document, title_el: El | None, date_el: El | None = N
             stamp.labelled = date_el is not None  # an admin's date selector says what the date is
             unlabelled = stamp
     return labelled or unlabelled
+
+
+def _machine_time(el: El, shown: Stamp | None) -> Stamp | None:
+    """A `<time datetime="…">` says in its attribute what its text shows only in part (`2024년 12월
+    6일` displayed, `2024-12-06T10:15:22+09:00` meant): the attribute wins when it adds a clock time
+    to the same day."""
+    if el.tag != "time" or not el.get("datetime"):
+        return shown
+    meant = _stamp(el.get("datetime"))
+    if meant is None or not meant.has_time:
+        return shown
+    if shown is None or (not shown.has_time and shown.value.date() == meant.value.date()):
+        return meant
+    return shown
 
 
 def _beside_other_link(el: El) -> bool:

@@ -368,7 +368,7 @@ NON_PHOTO_SRC = re.compile(
 CAPTION_NAME = re.compile(r"(?:photo|img|image|pic|picture|figure)[_-]?(?:text|txt|desc|cap|caption|info|exp|explain)")
 # class/id words of a box that holds one photo (`div.photo`, `.img_box`, `.view_pic`): all the text
 # set in such a box with its single image is the photo's caption, even a full sentence.
-PHOTO_BOX_WORDS = frozenset(["photo", "img", "image", "pic", "picture", "figure", "photobox", "imgbox", "picbox"])
+PHOTO_BOX_WORDS = frozenset(["photo", "img", "image", "pic", "picture", "figure", "thumb"])
 CAPTION_HINTS = (
     "caption",
     "figcaption",
