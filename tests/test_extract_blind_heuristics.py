@@ -230,3 +230,10 @@ def test_time_element_datetime_attribute_gives_the_time_its_text_omits() -> None
             'datetime="2024-12-06T01:15:22+00:00">2024년 12월 6일</time></div>'
             f'<div class="entry-content">{LEAD}{FILLER}</div>')
     assert run(body).published == datetime(2024, 12, 6, 10, 15, 22, tzinfo=KST)
+
+
+def test_board_body_that_only_points_to_the_attachment_is_no_lead() -> None:
+    body = (f'<h1>{TITLE}</h1><div class="bbs_content"><p>보도자료 본문 내용은 한글 문서로 작성되어 있으니 '
+            '첨부파일 참조 바랍니다.</p><p>보도자료 본문 내용은 PDF 문서로도 함께 올려 두었으니 첨부파일 참조 '
+            '바랍니다.</p><p>자세한 내용은 첨부파일을 확인하시기 바랍니다.</p></div>')
+    assert run(body).lead is None

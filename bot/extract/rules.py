@@ -351,7 +351,8 @@ PROSE = re.compile(r"[가-힣][^.]*?(?:다|요|함|음|임)[.”\"’」]")
 # attachment", the portal's reprint notice. A body made only of these holds no article.
 PLACEHOLDER = re.compile(
     r"불러오(?:는|고 있는) 중|로딩 ?중|loading|뷰어|viewer|본문이 (?:보이지|표시되지) 않|내려받아 확인|"
-    r"다운로드(?:하여|해서|받아) 확인|첨부(?:파일|된 파일)을 (?:확인|참고|내려)|전재하여 제공|자바스크립트|javascript",
+    r"다운로드(?:하여|해서|받아) 확인|첨부(?:파일|된 파일)을 (?:확인|참고|내려)|첨부\s*(?:파일\s*)?(?:참조|참고)|"
+    r"전재하여 제공|자바스크립트|javascript",
     re.I,
 )
 EMBARGO = re.compile(r"보도할 수 있습니다|보도\s*가능|엠바고|보도시점|보도일시|배포일시|이 보도자료는.*부터")
