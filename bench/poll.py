@@ -8,7 +8,7 @@ Run from the repository root:
 The feed server (bench/feedgen.py) runs in its own process: ~100 KB RSS feeds (a third EUC-KR,
 half with zone-less KST dates, half gzipped), ETag on every feed, a news-CMS article page per item,
 spread over `--hosts` loopback origins. pressbot runs here as `bot.app.App` wires it (Store,
-Fetcher, Ingest with RSS refresh, `make_executor(poll.workers)`), on a config from
+Fetcher, Ingest with RSS refresh, the worker pool of `poll.workers` processes), on a config from
 `load_config_text` whose feeds publish to an RSS output, logging at INFO to a file.
 
 A warm-up cycle initialises every feed (ETag stored, entries seen; not measured). Each measured
@@ -85,6 +85,8 @@ def _role(pid: int) -> str:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return "child"
+    if b"bot.worker" in cmdline:
+        return "worker"
     if b"forkserver" in cmdline:
         return "forkserver"
     return "resource tracker" if b"resource_tracker" in cmdline else "child"
@@ -289,7 +291,7 @@ async def run_cycle(
             app.store.feeds.update(feed.name, next_poll=due)
     poller = CyclePoller(
         expected=len(app.config.feeds), config=app.config, store=app.store, fetcher=app.fetcher,
-        metrics=app.metrics, on_entries=app.ingest, executor=app.executor,
+        metrics=app.metrics, on_entries=app.ingest, offload=app.offload,
     )  # fmt: skip
     processes = bot_processes(server.pid)
     for pid in [os.getpid(), *processes]:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
 import sys
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +25,7 @@ from bot.sources.poller import Poller
 from bot.status import build_status
 from bot.store import Store
 from bot.web.server import WebServer
-from bot.worker import die_with_parent
+from bot.worker import Offload, make_offload
 
 log = logging.getLogger("bot.app")
 
@@ -48,18 +46,6 @@ class OnceResult:
     message: str
 
 
-def make_executor(workers: int) -> Executor | None:
-    """Worker processes for feed parsing and extraction, so a big feed never blocks the loop.
-
-    0 keeps the work in this process (the loop's default thread pool).
-    """
-    if workers <= 0:
-        return None
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["bot.worker", "bot.extract", "bot.sources.feed", "bot.sources.board"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=die_with_parent)
-
-
 class App:
     """One running pressbot. `async with App(config) as app: await app.run(stop)`."""
 
@@ -69,7 +55,7 @@ class App:
         self.metrics = Metrics()
         self.store = Store(config.storage.path)
         self.workers = config.poll.workers if workers is None else workers
-        self.executor: Executor | None = None
+        self.offload: Offload = make_offload(self.workers)
         self.fetcher = Fetcher(
             concurrency=config.poll.concurrency,
             per_host=config.poll.per_host,
@@ -97,11 +83,11 @@ class App:
         )
         self.ingest = Ingest(
             config=config, store=self.store, fetcher=self.fetcher, metrics=self.metrics,
-            on_recorded=self._recorded,
+            on_recorded=self._recorded, offload=self.offload,
         )
         self.poller = Poller(
             config=config, store=self.store, fetcher=self.fetcher, metrics=self.metrics,
-            on_entries=self.ingest,
+            on_entries=self.ingest, offload=self.offload,
         )
         self.web: WebServer | None = None
         if config.web.enabled:
@@ -133,9 +119,6 @@ class App:
         if recovered:
             log.warning("%d deliveries were in flight when pressbot stopped; they will be sent again",
                         recovered)
-        self.executor = make_executor(self.workers)
-        self.poller.executor = self.executor
-        self.ingest.executor = self.executor
         try:
             await self.fetcher.start()
             await self.sender.start()
@@ -175,8 +158,7 @@ class App:
             self._refresh_rss()
         with suppress(Exception):
             await self.sender.close()
-        if self.executor is not None:
-            self.executor.shutdown(wait=False, cancel_futures=True)
+        await self.offload.close()
         self.store.close()
         log.info("stopped cleanly")
 

@@ -7,7 +7,6 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor
 from datetime import UTC, datetime
 from functools import partial
 
@@ -21,6 +20,7 @@ from bot.sources.fetch import Fetcher
 from bot.sources.links import is_http_url, normalise_link
 from bot.sources.poller import is_private_host
 from bot.store import Store, Target
+from bot.worker import InThread, Offload
 
 log = logging.getLogger("bot.ingest")
 
@@ -70,7 +70,7 @@ class Ingest:
         store: Store,
         fetcher: Fetcher,
         metrics: Metrics,
-        executor: Executor | None = None,
+        offload: Offload | None = None,
         on_recorded: Callable[[set[str]], None] = lambda targets: None,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -78,7 +78,7 @@ class Ingest:
         self.store = store
         self.fetcher = fetcher
         self.metrics = metrics
-        self.executor = executor
+        self.offload: Offload = offload or InThread()
         self.on_recorded = on_recorded
         self.clock = clock
 
@@ -137,7 +137,7 @@ class Ingest:
             charset=feed.charset, content_type=content_type,
         )
         try:
-            summary = await asyncio.get_running_loop().run_in_executor(self.executor, job)
+            summary = await self.offload.run(job)
         except Exception:  # a page that breaks the extractor must not lose the release
             log.exception("feed %s: extraction failed for %s; using the feed item", feed.name, url)
             self.metrics.extraction_failures.labels(feed=feed.name, kind="extract").inc()

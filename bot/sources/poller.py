@@ -10,7 +10,6 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import Executor
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
@@ -25,6 +24,7 @@ from bot.sources.feed import ParsedFeed, parse_feed
 from bot.sources.fetch import Fetcher, FetchResult
 from bot.sources.schedule import backoff_delay, first_delay, next_delay
 from bot.store import FeedState, Store
+from bot.worker import InThread, Offload
 
 log = logging.getLogger("bot.sources")
 
@@ -53,7 +53,7 @@ class Poller:
         fetcher: Fetcher,
         metrics: Metrics,
         on_entries: NewEntries,
-        executor: Executor | None = None,
+        offload: Offload | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.config = config
@@ -61,7 +61,7 @@ class Poller:
         self.fetcher = fetcher
         self.metrics = metrics
         self.on_entries = on_entries
-        self.executor = executor
+        self.offload: Offload = offload or InThread()
         self.clock = clock
         self.rng = random.Random()
         self._due: list[tuple[float, str]] = []
@@ -255,7 +255,7 @@ class Poller:
                 charset=feed.charset, feed_name=feed.name, known=known,
             )
         # feedparser takes ~10 ms for a 100 KB feed and far more for a big one: off the loop.
-        return await asyncio.get_running_loop().run_in_executor(self.executor, job)
+        return await self.offload.run(job)
 
     def _failed(self, feed: FeedConfig, state: FeedState, exc: BaseException) -> PollOutcome:
         now = self.clock()
