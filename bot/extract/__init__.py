@@ -14,9 +14,10 @@ from bot.extract.body import (
     prefer_feed_body,
     prose_length,
 )
-from bot.extract.document import Document, El, Line, clean, lines_of
+from bot.extract.document import Document, El, clean
 from bot.extract.image import find_caption, first_photo, image_src, resolve
 from bot.extract.lead import in_table, is_caption_line, lead_of, split_top, strip_prefix
+from bot.extract.lines import Line, lines_of
 from bot.extract.published import find_published
 from bot.extract.quote import key_quote
 from bot.extract.region import find_region

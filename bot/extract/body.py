@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from bot.extract import rules
-from bot.extract.document import Document, El, Line, lines_of
+from bot.extract.document import Document, El
+from bot.extract.lines import Line, lines_of
 
 _HANGUL = re.compile(r"[가-힣]")
 # A run of text that reads as a finished Korean sentence (…했다. / …이다”).

@@ -14,7 +14,6 @@ from bot.extract import rules
 
 _SPACE = re.compile(r"\s+")
 _WORD_SPLIT = re.compile(r"[\s_\-]+")
-_CENTRED = re.compile(r"text-align\s*:\s*center", re.I)
 
 
 def clean(text: str) -> str:
@@ -169,17 +168,6 @@ def _is_byline(names: str) -> bool:
     return bool(set(_WORD_SPLIT.split(names)) & rules.BYLINE_WORDS)
 
 
-@dataclass(slots=True, eq=False)
-class Line:
-    """A visual line of the body: its text and how it is set (bold, centred), or an image."""
-
-    text: str
-    block: El
-    bold: bool = False
-    centred: bool = False
-    image: El | None = None
-
-
 class Document:
     """Parsed page: element list in document order, meta tags, JSON-LD, page title."""
 
@@ -296,49 +284,3 @@ class Document:
     def first(self, selector: str) -> El | None:
         matches = self.select(selector)
         return matches[0] if matches else None
-
-
-def lines_of(container: El, *, skip: tuple[El, ...] = (), keep_chrome: bool = False) -> list[Line]:
-    """The container's text as visual lines, chrome and `skip` subtrees left out, images as lines."""
-    out: list[Line] = []
-    buf: list[tuple[str, bool]] = []
-    state = {"block": container}
-
-    def flush(block: El, centred: bool) -> None:
-        text = clean("".join(t for t, _ in buf))
-        if text:
-            bold_chars = sum(len(t.strip()) for t, b in buf if b)
-            total = sum(len(t.strip()) for t, _ in buf)
-            out.append(Line(text, block, bold=total > 0 and bold_chars >= total, centred=centred))
-        buf.clear()
-
-    def walk(el: El, bold: bool, centred: bool) -> None:
-        for child in el.children:
-            if isinstance(child, str):
-                buf.append((child, bold))
-                continue
-            if (child.chrome and not keep_chrome) or child in skip:
-                continue
-            tag = child.tag
-            if tag == "br":
-                flush(state["block"], centred)
-                continue
-            if tag == "img":
-                flush(state["block"], centred)
-                out.append(Line("", child, image=child, centred=centred))
-                continue
-            child_centred = centred or bool(_CENTRED.search(child.get("style"))) or (
-                child.get("align").lower() == "center") or tag == "center"
-            if tag in rules.BLOCK_TAGS:
-                flush(state["block"], centred)
-                previous = state["block"]
-                state["block"] = child
-                walk(child, bold or tag in rules.BOLD_TAGS, child_centred)
-                flush(child, child_centred)
-                state["block"] = previous
-            else:
-                walk(child, bold or tag in rules.BOLD_TAGS, child_centred)
-
-    walk(container, False, False)
-    flush(container, False)
-    return out

@@ -5,9 +5,10 @@ from __future__ import annotations
 from urllib.parse import urljoin
 
 from bot.extract import rules
-from bot.extract.document import El, Line, clean
+from bot.extract.document import El, clean
 from bot.extract.lead import caption_named as _caption_named
 from bot.extract.lead import is_caption_line, photo_box
+from bot.extract.lines import Line
 
 _MIN_SIDE = 80
 _CAPTION_MAX = 400

@@ -7,7 +7,8 @@ import unicodedata
 from functools import lru_cache
 
 from bot.extract import rules
-from bot.extract.document import El, Line, clean
+from bot.extract.document import El, clean
+from bot.extract.lines import Line
 
 _QUOTES = re.compile(r"[‘’“”\"'「」]")
 _DECK_MAX = 200
