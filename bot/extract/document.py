@@ -219,7 +219,9 @@ class Document:
                 chrome = not (tag == "form" and _holds_prose(child, names))
             elif not chrome and tag == "img":
                 chrome = bool(names) and _image_chrome(names)
-            elif not chrome and chrome_by_name(names, parent):
+            elif not chrome and tag not in ("html", "body") and chrome_by_name(names, parent):
+                # (<body class="paging-number layout-aside-right"> describes the page's state, the
+                # whole page: never one of its widgets.)
                 chrome = not (tag in rules.RESCUE_TAGS and _holds_prose(child, names))
             byline = parent.byline or (chrome and bool(names) and _is_byline(names))
             el = El(tag, attrs, parent, len(self.elements), chrome, names=names, byline=byline,
