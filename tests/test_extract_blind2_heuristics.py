@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.extract import extract
-from bot.model import Summary
+from bot.model import KST, Entry, Summary
 
 URL = "http://city.test/bbs/view.do?nttId=7"
 TITLE = "천안시, 천안역 동부광장 복합환승센터 내년 3월 착공"
@@ -30,3 +32,29 @@ def test_body_class_naming_page_state_does_not_make_the_page_chrome() -> None:
     body = f"<article><h1>{TITLE}</h1><div class='entry-content'>{LEAD}{FILLER}</div></article>"
     summary = run(body, body_attrs=' class="layout-aside-right paging-number"')
     assert summary.lead == "천안시는 천안역 동부광장에 복합환승센터를 짓기로 하고 내년 3월 착공한다고 12일 밝혔다."
+
+
+# --- title, photo and caption on old table layouts ---------------------------------------------
+
+
+def _entry(title: str) -> Entry:
+    return Entry(feed="f", item_id="1", link=URL, title=title, published=datetime(2024, 11, 12, 9, 0, tzinfo=KST))
+
+
+def test_headline_set_in_a_bare_bold_cell_is_found_by_the_feed_title_and_the_photo_after_it_is_taken() -> None:
+    body = ('<table><tr><td><img src="/img/top_logo.jpg" width="200" height="60"></td></tr>'
+            f'<tr><td><font size="4"><b>{TITLE}</b></font></td></tr>'
+            '<tr><td><table><tr><td><img src="../data/photo/7_1.jpg" width="400"></td></tr></table></td></tr>'
+            f'<tr><td><font size="3">{LEAD}{FILLER}</font></td></tr></table>')
+    summary = extract(page(body), URL, entry=_entry(TITLE))
+    assert summary.title == TITLE
+    assert summary.image == "http://city.test/data/photo/7_1.jpg"
+
+
+def test_caption_in_the_cell_under_the_photo_of_a_small_photo_table() -> None:
+    body = (f'<h1>{TITLE}</h1><table><tr><td><img src="/data/photo/7_1.jpg" width="400"></td></tr>'
+            '<tr><td><font color="#666">△ 복합환승센터 조감도.</font></td></tr></table>'
+            f'<div>{LEAD}{FILLER}</div>')
+    summary = run(body)
+    assert summary.image == "http://city.test/data/photo/7_1.jpg"
+    assert summary.caption == "복합환승센터 조감도."

@@ -13,6 +13,7 @@ from bot.extract.lines import Line
 _MIN_SIDE = 80
 _CAPTION_MAX = 400
 _PARAGRAPH_TAGS = frozenset({"p", "div", "li", "table", "td", "section", "article"})
+_TABLE_PARTS = frozenset({"tbody", "thead", "tr", "td", "th"})
 
 
 def image_src(img: El) -> str | None:
@@ -89,8 +90,11 @@ def caption_near(img: El, container: El | None) -> str | None:
 
 
 def _only_photo(node: El, img: El) -> bool:
-    """The box holds this photo and nothing else but inline text (no other image, no paragraphs)."""
-    return all(el is img or el is node or (el.tag != "img" and el.tag not in _PARAGRAPH_TAGS)
+    """The box holds this photo and nothing else but inline text (no other image, no paragraphs).
+    A table's own rows and cells are its layout, not paragraphs: old pages set a photo as a small
+    table, the image in one cell and its caption in the cell below."""
+    layout = _TABLE_PARTS if node.tag == "table" else frozenset()
+    return all(el is img or el is node or el.tag in layout or (el.tag != "img" and el.tag not in _PARAGRAPH_TAGS)
                for el in node.iter())
 
 

@@ -98,6 +98,11 @@ def find_title(doc: Document, entry: Entry | None) -> tuple[str | None, El | Non
         key = (score + min(len(text), 60) // 15, -el.index)
         if best is None or key > best[0]:
             best = (key, score, el, text)
+    if best is not None and best[1] >= 90:
+        return best[3], best[2]
+    written = _written_as(doc, refs_exact)
+    if written is not None:
+        return written
     if best is not None and best[1] >= 20:
         return best[3], best[2]
     for ref in refs_exact:
@@ -105,6 +110,28 @@ def find_title(doc: Document, entry: Entry | None) -> tuple[str | None, El | Non
     if page_title:
         return _TITLE_SUFFIX.sub("", page_title) or page_title, None
     return None, None
+
+
+def _in_link(el: El) -> bool:
+    node: El | None = el
+    while node is not None:
+        if node.tag == "a":
+            return True
+        node = node.parent
+    return False
+
+
+def _written_as(doc: Document, refs: list[str]) -> tuple[str, El] | None:
+    """The element that shows the headline the feed or the metadata states, when no heading-like
+    element does: old table layouts set it as `<font size=4><b>…</b></font>` in a bare cell. Its
+    place matters beyond the text: the deck, the date and the photo are looked for after it."""
+    for ref in refs:
+        for el in doc.elements:
+            if el.chrome or not any(isinstance(c, str) and c.strip() for c in el.children):
+                continue
+            if el.flat() == ref and not _in_link(el):
+                return ref, el
+    return None
 
 
 def _jsonld_headline(doc: Document) -> str:
