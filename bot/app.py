@@ -109,6 +109,7 @@ class App:
             )
         self.tasks: list[asyncio.Task[Any]] = []
         self._rss_refresh: asyncio.TimerHandle | None = None
+        self._background: set[asyncio.Task[None]] = set()
         self.reload_requested = asyncio.Event()
         self._config_stamp = _stamp(config.path)
 
@@ -153,9 +154,10 @@ class App:
         if self.web is not None:
             await self.web.stop()
         await self.fetcher.close()
-        if self._rss_refresh is not None:  # the on-disk copies get what was recorded last
+        if self._rss_refresh is not None:
             self._rss_refresh.cancel()
-            self._refresh_rss()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        self.rss.refresh_all()  # the on-disk copies get what was recorded last
         with suppress(Exception):
             await self.sender.close()
         await self.offload.close()
@@ -213,7 +215,10 @@ class App:
 
     def _refresh_rss(self) -> None:
         self._rss_refresh = None
-        self.rss.refresh_all()
+        # Built in a worker: a 100-item document is several milliseconds of XML.
+        task = asyncio.create_task(self.rss.refresh(self.offload.run), name="rss-refresh")
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     def _delivery_event(self, kind: str, channel: str, detail: str) -> None:
         if kind != "reload_failed":  # reload() has logged it

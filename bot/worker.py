@@ -24,7 +24,7 @@ log = logging.getLogger("bot.worker")
 T = TypeVar("T")
 _HEADER = 8
 # Imported by each worker before its first job, so the first feed is not also an import.
-PRELOAD = ("bot.extract", "bot.sources.feed", "bot.sources.board")
+PRELOAD = ("bot.extract", "bot.sources.feed", "bot.sources.board", "bot.publish.rss")
 
 
 class WorkerCrashed(RuntimeError):

@@ -10,10 +10,11 @@ import re
 import tempfile
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -255,15 +256,52 @@ class RssOutputs:
             if slot.unwritten:
                 self._write(name, slot)
 
-    def _rebuild(self, name: str, slot: _Slot, version: tuple[int, int], key: tuple[object, ...]) -> None:
+    async def refresh(self, build: Callable[[Callable[[], bytes]], Awaitable[bytes]]) -> None:
+        """`refresh_all`, with the documents built by `build` (a worker process), not on the loop."""
+        for name, slot in list(self._slots.items()):
+            key = (slot.config, self.base_url)
+            version = self.store.releases.rss_version(name)
+            if slot.document is not None and version == slot.version and slot.key == key:
+                if slot.unwritten:
+                    self._write(name, slot)
+                continue
+            try:
+                items, changed_at, job = self._job(slot)
+                body = await build(job)
+            except ValueError as exc:
+                if slot.error != str(exc):
+                    log.error("%s", exc)
+                    slot.error = str(exc)
+                continue
+            slot.error = None
+            if name in self._slots and self._slots[name] is slot:  # not dropped by a reload meanwhile
+                self._install(name, slot, version, key, items, changed_at, body)
+
+    def _job(self, slot: _Slot) -> tuple[list[StoredRelease], datetime, Callable[[], bytes]]:
         config = slot.config
-        items = self.store.releases.for_rss(name, config.limit)
+        items = self.store.releases.for_rss(config.name, config.limit)
         changed = max([r.sent_at or r.created_at for r in items] + [slot.settings_changed_at])
         if changed <= 0:  # an empty output as the process starts: nothing to date it by
             changed = slot.settings_changed_at = self.clock()
         # Whole seconds: HTTP dates carry no more, and If-Modified-Since must compare equal.
         changed_at = datetime.fromtimestamp(int(changed), UTC)
-        body = build_rss(config, items, base_url=self.base_url, now=changed_at)
+        return items, changed_at, partial(build_rss, config, items, base_url=self.base_url, now=changed_at)
+
+    def _rebuild(self, name: str, slot: _Slot, version: tuple[int, int], key: tuple[object, ...]) -> None:
+        items, changed_at, job = self._job(slot)
+        self._install(name, slot, version, key, items, changed_at, job())
+
+    def _install(
+        self,
+        name: str,
+        slot: _Slot,
+        version: tuple[int, int],
+        key: tuple[object, ...],
+        items: Sequence[StoredRelease],
+        changed_at: datetime,
+        body: bytes,
+    ) -> None:
+        config = slot.config
         self.builds[name] = self.builds.get(name, 0) + 1
         slot.version, slot.key = version, key
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'

@@ -105,12 +105,11 @@ class Poller:
 
     async def run(self) -> None:
         now = self.clock()
-        states = {state.feed: state for state in self.store.feeds.all()}
+        stored = self.store.feeds.next_polls()
         for name, feed in self.feeds().items():
-            state = states.get(name)
             # A restart keeps the schedule the store remembers, so a crash loop cannot
             # hammer a server; a feed never polled starts at its spread-out offset.
-            known = state.next_poll if state is not None else None
+            known = stored.get(name)
             at = known if known is not None else now + first_delay(name, feed.interval)
             self._schedule(name, min(at, now + feed.interval), persist=False)
         while not self._stopping:

@@ -45,6 +45,11 @@ class FeedStates:
             return FeedState(feed=feed)
         return _from_row(row)
 
+    def next_polls(self) -> dict[str, float | None]:
+        """Every feed's stored next poll time: what a (re)starting scheduler needs, and no more."""
+        rows = self.db.conn.execute("SELECT feed, next_poll FROM feed_state").fetchall()
+        return {str(feed): at for feed, at in rows}
+
     def all(self) -> list[FeedState]:
         rows = self.db.conn.execute("SELECT * FROM feed_state ORDER BY feed").fetchall()
         return [_from_row(r) for r in rows]
