@@ -58,3 +58,15 @@ def test_caption_in_the_cell_under_the_photo_of_a_small_photo_table() -> None:
     summary = run(body)
     assert summary.image == "http://city.test/data/photo/7_1.jpg"
     assert summary.caption == "복합환승센터 조감도."
+
+
+# --- quotes ------------------------------------------------------------------------------------
+
+
+def test_quote_wrapped_by_a_hard_line_break_is_read_across_it() -> None:
+    body = (f'<h1>{TITLE}</h1><div>{LEAD}{FILLER}<p>시 관계자는 “환승 동선을 줄이는 데 중점을 뒀다”고 설명했다.<br>'
+            '박상돈 천안시장은 “천안역은 그동안 지나치는 역이었지만<br>'
+            '이제는 머무는 역이 될 것”이라며 “불편을 줄이겠다”고 말했다.</p></div>')
+    summary = run(body)
+    assert summary.quote == "천안역은 그동안 지나치는 역이었지만 이제는 머무는 역이 될 것"
+    assert summary.speaker == "박상돈 천안시장"

@@ -64,8 +64,24 @@ def _override(doc: Document, selector: str | None, field: str) -> El | None:
         raise ValueError(f"extract.{field}: {error}") from None
 
 
+def _open_quote(text: str) -> bool:
+    return text.count("“") > text.count("”") or text.count('"') % 2 == 1
+
+
 def _paragraphs(lines: list[Line]) -> list[str]:
-    return [line.text for line in lines if line.text and line.image is None and not is_caption_line(line)]
+    """The body's text paragraphs. A quote opened and not closed on a line split by <br> alone
+    (same block) goes on in the next line: old boards wrap a long quote with a hard break."""
+    out: list[str] = []
+    previous: Line | None = None
+    for line in lines:
+        if not line.text or line.image is not None or is_caption_line(line):
+            continue
+        if previous is not None and previous.block is line.block and out and _open_quote(out[-1]):
+            out[-1] = f"{out[-1]} {line.text}"
+        else:
+            out.append(line.text)
+        previous = line
+    return out
 
 
 def _verbatim(value: str | None, page_text: str) -> str | None:
