@@ -70,3 +70,23 @@ def test_quote_wrapped_by_a_hard_line_break_is_read_across_it() -> None:
     summary = run(body)
     assert summary.quote == "천안역은 그동안 지나치는 역이었지만 이제는 머무는 역이 될 것"
     assert summary.speaker == "박상돈 천안시장"
+
+
+# --- subtitle ----------------------------------------------------------------------------------
+
+
+def test_marked_deck_line_in_the_cell_under_the_headline_is_the_subtitle() -> None:
+    body = (f'<table><tr><td><font size="4"><b>{TITLE}</b></font></td></tr><tr><td height="6"></td></tr>'
+            '<tr><td><font size="3"><b>- 총사업비 386억원…버스 승강장 18면 -</b></font></td></tr>'
+            '<tr><td>김민수 기자 | 작성일시 : 2024년 11월 12일 09시 00분</td></tr>'
+            f'<tr><td><font size="3">{LEAD}{FILLER}</font></td></tr></table>')
+    summary = extract(page(body), URL, entry=_entry(TITLE))
+    assert summary.subtitle == "총사업비 386억원…버스 승강장 18면"
+
+
+def test_byline_as_first_text_under_the_headline_is_not_a_deck() -> None:
+    body = (f'<table><tr><td><font size="4"><b>{TITLE}</b></font></td></tr>'
+            '<tr><td>김민수 기자 - 2024.11.12 09:00</td></tr>'
+            '<tr><td><b>- 총사업비 386억원…버스 승강장 18면 -</b></td></tr>'
+            f'<tr><td><font size="3">{LEAD}{FILLER}</font></td></tr></table>')
+    assert extract(page(body), URL, entry=_entry(TITLE)).subtitle is None

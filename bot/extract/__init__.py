@@ -139,7 +139,7 @@ def extract(
 
     body_override = _override(doc, sel.body, "body")
     body, body_prose = (body_override, float(THIN_BODY)) if body_override is not None else locate_body(doc)
-    sub_el = _override(doc, sel.subtitle, "subtitle") or find_subtitle_element(doc, title_el, title)
+    sub_el = _override(doc, sel.subtitle, "subtitle") or find_subtitle_element(doc, title_el, title, body)
     skip = tuple(el for el in (title_el, sub_el) if el is not None)
     use_feed_body = False
     if body_override is None and entry is not None and entry.description_html.strip() and (

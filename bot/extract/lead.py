@@ -126,7 +126,7 @@ def split_top(lines: list[Line], container: El, title: str | None) -> tuple[list
             continue
         if title_key and _norm(text) == title_key:
             continue
-        marked = bool(rules.DECK_LINE.match(text)) and text.lstrip()[:1] in "-–—―▶▷►◆◇"
+        marked = bool(rules.DECK_LINE.match(text)) and text.lstrip()[:1] in rules.DECK_OPENERS
         set_off = line.bold or line.centred
         if not _is_sentence(text) and len(text) <= _DECK_MAX and (marked or set_off):
             cleaned = deck_text(text)

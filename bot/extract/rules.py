@@ -326,6 +326,8 @@ SUBTITLE_NEAR = re.compile(r"(?:^|[\s_-])sub(?:[\s_-]|$)")
 SUBTITLE_NEAR_REACH = 12
 # Markers that open (and sometimes close) a deck line: "- … -", "– …", "▶ …".
 DECK_LINE = re.compile(r"^\s*(?:[-–—―~∼]|▶|▷|►|◆|◇|■|□|△|▲)\s*(?P<text>.+?)\s*(?:[-–—―]\s*)?$")
+# First characters of a line that mark it as a deck line wherever it stands ("■"/"□" open sections).
+DECK_OPENERS = "-–—―▶▷►◆◇"
 DECK_MARKER_STRIP = re.compile(r"^\s*(?:[-–—―]|▶|▷|►)\s*|\s*[-–—―]\s*$")
 
 # --- datelines and markers stripped from the lead --------------------------------------------

@@ -14,8 +14,10 @@ def _deck_lines(el: El) -> list[str]:
     return [t for t in (deck_text(x) for x in el.text().split("\n")) if t]
 
 
-def find_subtitle_element(doc: Document, title_el: El | None, title: str | None) -> El | None:
-    """A subtitle-classed element after the headline, or the heading right after it."""
+def find_subtitle_element(doc: Document, title_el: El | None, title: str | None,
+                          body: El | None = None) -> El | None:
+    """A subtitle-classed element after the headline, the heading right after it, or a marked deck
+    line (`- … -`, `▶ …`) as the first text after it, above the body."""
     start = title_el.index if title_el is not None else 0
     title_key = clean(title or "")
     for el in doc.elements[start + 1:] if title_el is not None else doc.elements:
@@ -36,6 +38,21 @@ def find_subtitle_element(doc: Document, title_el: El | None, title: str | None)
             text = following.flat()
             if text and len(text) <= _MAX:
                 return following
+    return _marked_line_after(doc, title_el, body) if title_el is not None else None
+
+
+def _marked_line_after(doc: Document, title_el: El, body: El | None) -> El | None:
+    """Pages without a deck element (table layouts, `<font><b>- 부제 -</b></font>` in the cell
+    under the headline's) still mark the deck as such; only the very first text after the
+    headline qualifies, and only above the body (a deck inside the body is read with the body)."""
+    for el in doc.elements[title_el.end + 1:]:
+        if body is not None and el.index >= body.index:
+            return None
+        if el.chrome or not any(isinstance(c, str) and c.strip() for c in el.children):
+            continue
+        text = el.flat()
+        marked = bool(rules.DECK_LINE.match(text)) and text[:1] in rules.DECK_OPENERS
+        return el if marked and len(text) <= _MAX and not rules.SENTENCE_END.search(text) else None
     return None
 
 
