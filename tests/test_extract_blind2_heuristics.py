@@ -90,3 +90,12 @@ def test_byline_as_first_text_under_the_headline_is_not_a_deck() -> None:
             '<tr><td><b>- 총사업비 386억원…버스 승강장 18면 -</b></td></tr>'
             f'<tr><td><font size="3">{LEAD}{FILLER}</font></td></tr></table>')
     assert extract(page(body), URL, entry=_entry(TITLE)).subtitle is None
+
+
+def test_bare_name_and_head_title_on_the_issuing_bodys_release_outranks_a_committee_chair() -> None:
+    body = ('<h1>천안시의회, 복합환승센터 간담회 개최</h1><div>'
+            '<p>천안시의회는 12일 천안역 동부광장 복합환승센터 건립을 위한 간담회를 개최했다.</p>' + FILLER +
+            '<p>건설교통위원회 김영수 위원장은 “공사 중 교통 대책이 먼저”라고 지적했다.</p>'
+            '<p>정도희 의장은 “환승센터가 원도심을 살리는 계기가 돼야 한다”고 강조했다.</p></div>')
+    summary = run(body)
+    assert (summary.quote, summary.speaker) == ("환승센터가 원도심을 살리는 계기가 돼야 한다", "정도희 의장")

@@ -198,8 +198,8 @@ def _rank(speaker: str, base: int, head: tuple[str, str] | None, aliases: tuple[
         # release) is the issuer's head like a mayor on a city release; a deputy never is.
         stem, title = head
         matched = _title_class(last)
-        if matched is not None and matched[0] == title and stem in speaker:
-            return 1
+        if matched is not None and matched[0] == title and (stem in speaker or _bare(speaker)):
+            return 1  # also `이성민 의장` on the 시의회's own release: a bare title is the issuer's
     if base != 1:
         return base
     if head is None:
@@ -210,6 +210,12 @@ def _rank(speaker: str, base: int, head: tuple[str, str] | None, aliases: tuple[
     if last == title or any(a and a in speaker for a in (stem, *aliases)):
         return 1
     return 2
+
+
+def _bare(speaker: str) -> bool:
+    """`이성민 의장`: a name and a title with no body named, read as the issuing body's own."""
+    parts = speaker.split()
+    return len(parts) == 2 and bool(_NAME.match(parts[0])) and _title_class(parts[0]) is None
 
 
 def find_quotes(paragraphs: list[str]) -> list[tuple[str, str, int]]:
