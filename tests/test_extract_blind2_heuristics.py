@@ -99,3 +99,13 @@ def test_bare_name_and_head_title_on_the_issuing_bodys_release_outranks_a_commit
             '<p>정도희 의장은 “환승센터가 원도심을 살리는 계기가 돼야 한다”고 강조했다.</p></div>')
     summary = run(body)
     assert (summary.quote, summary.speaker) == ("환승센터가 원도심을 살리는 계기가 돼야 한다", "정도희 의장")
+
+
+# --- photo -------------------------------------------------------------------------------------
+
+
+def test_upload_folder_named_member_holds_photos_but_a_face_filed_right_in_it_does_not() -> None:
+    body = (f'<h1>{TITLE}</h1><div><p><img src="/upload/member/2024/1112_speech.jpg"></p>{LEAD}{FILLER}</div>')
+    assert run(body).image == "http://city.test/upload/member/2024/1112_speech.jpg"
+    face = (f'<h1>{TITLE}</h1><div><p><img src="/news/photo/member/kim.jpg"></p>{LEAD}{FILLER}</div>')
+    assert run(face).image is None

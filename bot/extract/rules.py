@@ -362,8 +362,11 @@ EMBARGO = re.compile(r"보도할 수 있습니다|보도\s*가능|엠바고|보�
 # --- images and captions ---------------------------------------------------------------------
 IMAGE_SRC_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-lazy", "data-url", "src")
 NON_PHOTO_SRC = re.compile(
-    r"(?:^|[/_.-])(?:logo|icon|ico|btn|button|banner|bnr|ad|ads|avatar|avatars|member|profile|weather|"
+    r"(?:^|[/_.-])(?:logo|icon|ico|btn|button|banner|bnr|ad|ads|avatar|avatars|profile|weather|"
     r"open_?type|kogl|sns|share|blank|spacer|pixel|emoticon|bullet|arrow)(?:[/_.-]|\d|$)|/ext_img/|/ad/|"
+    # A member's face sits right in a member folder (`/photo/member/kim.jpg`); a council's uploads
+    # for its members' news are filed deeper (`/upload/member/2024/…`) and are photos.
+    r"/members?/[^/]+$|"
     r"\.gif(?:\?|$)|\.svg(?:\?|$)",
     re.I,
 )
