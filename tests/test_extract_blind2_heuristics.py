@@ -109,3 +109,10 @@ def test_upload_folder_named_member_holds_photos_but_a_face_filed_right_in_it_do
     assert run(body).image == "http://city.test/upload/member/2024/1112_speech.jpg"
     face = (f'<h1>{TITLE}</h1><div><p><img src="/news/photo/member/kim.jpg"></p>{LEAD}{FILLER}</div>')
     assert run(face).image is None
+
+
+def test_framework_mount_point_named_next_is_not_a_prev_next_widget() -> None:
+    body = (f'<div id="__next"><main class="PressDetail_main__kR2sd"><h1 class="PressDetail_title__pL0aQ">{TITLE}</h1>'
+            f'<div class="PressDetail_body__d0Wq5">{LEAD}{FILLER}</div></main></div>')
+    summary = run(body)
+    assert summary.lead == "천안시는 천안역 동부광장에 복합환승센터를 짓기로 하고 내년 3월 착공한다고 12일 밝혔다."

@@ -109,6 +109,8 @@ def _roles(names: str) -> _Roles:
             strong = True
         if value.startswith(("no-", "no_", "has-", "is-")):  # "no-share" says the block has NO share bar
             continue
+        if value.startswith("__"):  # a framework's mount point (`#__next`, `#__nuxt`) holds the whole app
+            continue
         # Only a class's first or last meaningful word names its role ("user-gnb", "ad-template");
         # words in the middle are modifiers ("rd_nav_style2" is an article, not a menu).
         words = [w for w in _WORD_SPLIT.split(value) if w and w not in rules.NEUTRAL_WORDS]
