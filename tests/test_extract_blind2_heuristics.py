@@ -9,6 +9,7 @@ from bot.model import KST, Entry, Summary
 
 URL = "http://city.test/bbs/view.do?nttId=7"
 TITLE = "천안시, 천안역 동부광장 복합환승센터 내년 3월 착공"
+LEAD_TEXT = "천안시는 천안역 동부광장에 복합환승센터를 짓기로 하고 내년 3월 착공한다고 12일 밝혔다."
 LEAD = "<p>천안시는 천안역 동부광장에 복합환승센터를 짓기로 하고 내년 3월 착공한다고 12일 밝혔다.</p>"
 FILLER = (
     "<p>환승센터는 총사업비 386억원을 들여 지상 4층 규모로 지어지며 버스 승강장 18면을 갖춘다.</p>"
@@ -31,7 +32,7 @@ def run(body: str, head: str = "", body_attrs: str = "") -> Summary:
 def test_body_class_naming_page_state_does_not_make_the_page_chrome() -> None:
     body = f"<article><h1>{TITLE}</h1><div class='entry-content'>{LEAD}{FILLER}</div></article>"
     summary = run(body, body_attrs=' class="layout-aside-right paging-number"')
-    assert summary.lead == "천안시는 천안역 동부광장에 복합환승센터를 짓기로 하고 내년 3월 착공한다고 12일 밝혔다."
+    assert summary.lead == LEAD_TEXT
 
 
 # --- title, photo and caption on old table layouts ---------------------------------------------
@@ -115,4 +116,25 @@ def test_framework_mount_point_named_next_is_not_a_prev_next_widget() -> None:
     body = (f'<div id="__next"><main class="PressDetail_main__kR2sd"><h1 class="PressDetail_title__pL0aQ">{TITLE}</h1>'
             f'<div class="PressDetail_body__d0Wq5">{LEAD}{FILLER}</div></main></div>')
     summary = run(body)
-    assert summary.lead == "천안시는 천안역 동부광장에 복합환승센터를 짓기로 하고 내년 3월 착공한다고 12일 밝혔다."
+    assert summary.lead == LEAD_TEXT
+
+
+def test_editors_note_before_the_dateline_is_neither_deck_nor_lead() -> None:
+    body = (f'<h1>{TITLE}</h1><article><div class="note"><p><strong>[편집자주]</strong> 천안 곳곳이 달라지고 있다.</p>'
+            '<p>뉴스는 달라진 곳을 차례로 찾아간다.</p></div>'
+            f'<p>(천안=뉴스1) 김민수 기자 = {LEAD_TEXT}</p>'
+            f'{FILLER}</article>')
+    summary = run(body)
+    assert summary.subtitle is None
+    assert summary.lead == LEAD_TEXT
+
+
+def test_lines_under_a_summary_label_are_the_deck_without_the_label() -> None:
+    box = "<div class='{}'><b>기사내용 요약</b><br>승강장 18면 갖춘 4층 규모<br>임시 승강장 운영해 불편 최소화</div>"
+    for names in ("summury", "summary"):
+        body = (f'<h1>{TITLE}</h1><article>{box.format(names)}'
+                f'[천안=뉴시스]김민수 기자 = {LEAD_TEXT}<br><br>'
+                f'{FILLER}</article>')
+        summary = run(body)
+        assert summary.subtitle == "승강장 18면 갖춘 4층 규모 / 임시 승강장 운영해 불편 최소화", names
+        assert summary.lead == LEAD_TEXT

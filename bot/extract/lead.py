@@ -116,9 +116,22 @@ def split_top(lines: list[Line], container: El, title: str | None) -> tuple[list
     """Deck lines before the lead (marker-stripped) and the index of the lead line (-1 if none)."""
     deck: list[str] = []
     title_key = _norm(title) if title else ""
+    note: El | None = None
+    summary: El | None = None
     for i, line in enumerate(lines):
         text = line.text
         if line.image is not None or not text or is_caption_line(line):
+            continue
+        if note is not None and note.contains(line.block):
+            continue
+        if rules.EDITOR_NOTE.match(text):
+            note = _box_of(line, container)
+            continue
+        if rules.SUMMARY_LABEL.match(text):
+            summary = line.block
+            continue
+        if summary is not None and summary.contains(line.block) and not _is_sentence(text) and len(text) <= _DECK_MAX:
+            deck.append(deck_text(text))  # a line of the labelled summary box
             continue
         if in_table(line, container) and not _is_sentence(text):
             continue  # HWP header tables (보도일시/담당자) and photo tables at the top
@@ -139,6 +152,19 @@ def split_top(lines: list[Line], container: El, title: str | None) -> tuple[list
             continue  # short labels before the text (bylines, "보도자료") are not the lead
         return deck, i
     return deck, -1
+
+
+def _box_of(line: Line, container: El) -> El:
+    """The box a marked line opens: its block, or the wrapper around it that starts with it
+    (`<div class="note"><p>[편집자주] …</p><p>…</p></div>`)."""
+    box = line.block
+    head = line.text[:10]
+    for _ in range(2):
+        parent = box.parent
+        if parent is None or parent is container or parent.contains(container) or not parent.flat().startswith(head):
+            break
+        box = parent
+    return box
 
 
 def strip_prefix(text: str) -> str:

@@ -326,6 +326,12 @@ SUBTITLE_NEAR = re.compile(r"(?:^|[\s_-])sub(?:[\s_-]|$)")
 SUBTITLE_NEAR_REACH = 12
 # Markers that open (and sometimes close) a deck line: "- … -", "– …", "▶ …".
 DECK_LINE = re.compile(r"^\s*(?:[-–—―~∼]|▶|▷|►|◆|◇|■|□|△|▲)\s*(?P<text>.+?)\s*(?:[-–—―]\s*)?$")
+# A summary box's own label (뉴시스 "기사내용 요약"): the lines under it in the box are the deck.
+SUMMARY_LABEL = re.compile(
+    r"^\s*[\[【<(]?\s*(?:기사\s*(?:내용\s*)?요약|핵심\s*요약|요약|한눈에\s*보기|주요\s*내용)\s*[\]】>)]?\s*$"
+)
+# An editor's note opens some articles (뉴스1 "[편집자주] …"): it introduces a series, not this story.
+EDITOR_NOTE = re.compile(r"^\s*[\[【<(]?\s*편집자\s*주\s*[\]】>):]?")
 # First characters of a line that mark it as a deck line wherever it stands ("■"/"□" open sections).
 DECK_OPENERS = "-–—―▶▷►◆◇"
 DECK_MARKER_STRIP = re.compile(r"^\s*(?:[-–—―]|▶|▷|►)\s*|\s*[-–—―]\s*$")

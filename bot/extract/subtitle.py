@@ -11,7 +11,7 @@ _MAX = 300
 
 
 def _deck_lines(el: El) -> list[str]:
-    return [t for t in (deck_text(x) for x in el.text().split("\n")) if t]
+    return [t for t in (deck_text(x) for x in el.text().split("\n")) if t and not rules.SUMMARY_LABEL.match(t)]
 
 
 def find_subtitle_element(doc: Document, title_el: El | None, title: str | None,
