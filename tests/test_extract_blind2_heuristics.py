@@ -138,3 +138,12 @@ def test_lines_under_a_summary_label_are_the_deck_without_the_label() -> None:
         summary = run(body)
         assert summary.subtitle == "승강장 18면 갖춘 4층 규모 / 임시 승강장 운영해 불편 최소화", names
         assert summary.lead == LEAD_TEXT
+
+
+def test_committee_chair_is_a_wiwonjang_not_an_institute_head_wonjang() -> None:
+    body = ('<h1>천안 흥타령 겨울축제 개막</h1><div>'
+            '<p>천안시와 천안문화재단은 12일부터 사흘간 삼거리공원에서 흥타령 겨울축제를 연다고 밝혔다.</p>' + FILLER +
+            '<p>김동욱 축제추진위원장은 “가족이 함께 즐기는 축제로 준비했다”고 말했다.</p>'
+            '<p>박상돈 천안시장은 “겨울 천안을 마음껏 즐기시길 바란다”고 말했다.</p></div>')
+    summary = run(body)
+    assert (summary.quote, summary.speaker) == ("겨울 천안을 마음껏 즐기시길 바란다", "박상돈 천안시장")

@@ -75,14 +75,17 @@ class Quote:
 @lru_cache(maxsize=8192)
 def _title_class(word: str) -> tuple[str, int] | None:
     """(title, class) for a speaker's last word: 1 head, 3 official, 4 other, 5 unnamed."""
+    # The longest title the word ends with is its title (`축제추진위원장` is a 위원장, not a 원장);
+    # among titles as long, the list order decides.
+    found: tuple[str, int] | None = None
     for titles, rank in ((UNNAMED_TITLES, 5), (DEPUTY_TITLES, 3), (HEAD_TITLES, 1), (OTHER_TITLES, 4),
                          (OFFICIAL_TITLES, 3)):
         for title in titles:
-            if word.endswith(title):
-                if rank == 3 and title[0] == "부" and _is_place(word[: -len(title) + 1]):
-                    return title[1:], 1  # 의정부시장, 정부청장: a place ending in 부 before the head title
-                return title, rank
-    return None
+            if word.endswith(title) and (found is None or len(title) > len(found[0])):
+                found = (title, rank)
+    if found is not None and found[1] == 3 and found[0][0] == "부" and _is_place(word[: -len(found[0]) + 1]):
+        return found[0][1:], 1  # 의정부시장, 정부청장: a place ending in 부 before the head title
+    return found
 
 
 def _is_place(stem: str) -> bool:
