@@ -147,3 +147,13 @@ def test_committee_chair_is_a_wiwonjang_not_an_institute_head_wonjang() -> None:
             '<p>박상돈 천안시장은 “겨울 천안을 마음껏 즐기시길 바란다”고 말했다.</p></div>')
     summary = run(body)
     assert (summary.quote, summary.speaker) == ("겨울 천안을 마음껏 즐기시길 바란다", "박상돈 천안시장")
+
+
+def test_back_reference_resolves_to_the_name_not_to_a_sentence_opening_adverb() -> None:
+    body = ('<h1>산림청, 금강소나무숲 탐방센터 개관</h1><div>'
+            '<p>산림청은 21일 울진 금강소나무숲 탐방센터를 개관했다고 밝혔다.</p>' + FILLER +
+            '<p>이날 개관식에는 이정우 산림청장과 남궁현 울진군수 등 100여명이 참석했다.</p>'
+            '<p>남궁현 울진군수는 “울진의 숲을 알리는 창구가 될 것”이라고 말했다.</p>'
+            '<p>이 청장은 “금강소나무숲은 국가의 자산”이라고 말했다.</p></div>')
+    summary = run(body)
+    assert (summary.quote, summary.speaker) == ("금강소나무숲은 국가의 자산", "이정우 산림청장")

@@ -160,17 +160,29 @@ def _is_back_reference(speaker: str) -> bool:
                                                           and parts[0] == (_title_class(parts[0]) or ("",))[0])
 
 
+_CASE_ENDING = "(?:에는|에서|에게|께서|은|는|을|를)"
+# Two-syllable words that open a sentence and look like a surname and a given name.
+_NOT_NAMES = frozenset(["이날", "이번", "이후", "이어", "이제", "이미", "이에", "이를", "이는", "이와", "정작", "정말",
+                        "조만간", "한편", "한층", "오늘", "오는", "전날", "지난", "장기", "최근", "최초", "우선"])
+
+
 def resolve_back_reference(speaker: str, body: str) -> str:
     """`박 시장` -> the fullest `박지훈 부산시장` written in the body; unchanged when not found."""
     parts = speaker.split()
     title = parts[-1]
     surname = parts[0] if len(parts) == 2 else "[가-힣]"
+    # Words between the name and the title name a body (`부산시`), never carry a case ending
+    # (`이날 개관식에는 이정우 산림청장`: 이날 is no name, 개관식에는 no part of a title).
     pattern = re.compile(
-        rf"(?<![가-힣]){surname}[가-힣]{{1,2}}(?:\s+[가-힣A-Za-z·]+){{0,2}}?\s*[가-힣A-Za-z·]*{title}"
-        rf"(?=[은는이가과와도의을를,\s)(]|$)"
+        rf"(?<![가-힣]){surname}[가-힣]{{1,2}}(?:\s+(?![가-힣A-Za-z·]*{_CASE_ENDING}\s)[가-힣A-Za-z·]+){{0,2}}?"
+        rf"\s*[가-힣A-Za-z·]*{title}(?=[은는이가과와도의을를,\s)(]|$)"
     )
-    match = pattern.search(body)
-    return match.group(0) if match else speaker
+    position = 0
+    while (match := pattern.search(body, position)) is not None:
+        if match.group(0).split()[0] not in _NOT_NAMES:
+            return match.group(0)
+        position = match.start() + 1
+    return speaker
 
 
 def _is_named(speaker: str, rank: int) -> bool:
