@@ -157,3 +157,15 @@ def test_back_reference_resolves_to_the_name_not_to_a_sentence_opening_adverb() 
             '<p>이 청장은 “금강소나무숲은 국가의 자산”이라고 말했다.</p></div>')
     summary = run(body)
     assert (summary.quote, summary.speaker) == ("금강소나무숲은 국가의 자산", "이정우 산림청장")
+
+
+def test_hero_figure_above_the_headline_in_its_header_block_is_the_photo_but_a_masthead_logo_is_not() -> None:
+    body = ('<div class="top"><a href="/"><img src="/assets/site_mark.png" width="300" height="90"></a></div>'
+            '<main><div class="article-top"><figure class="art-hero"><img src="/photo/2024/11/12_main.jpg">'
+            '<figcaption>▶ 천안역 동부광장 모습. /천안시 제공</figcaption></figure>'
+            f'<h1 class="art-headline">{TITLE}</h1></div><div class="art-body">{LEAD}{FILLER}</div></main>')
+    summary = run(body)
+    assert (summary.image, summary.caption) == ("http://city.test/photo/2024/11/12_main.jpg",
+                                                "천안역 동부광장 모습. /천안시 제공")
+    no_hero = body.replace('<figure class="art-hero"><img src="/photo/2024/11/12_main.jpg">', '<figure>')
+    assert run(no_hero).image is None

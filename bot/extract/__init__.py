@@ -15,7 +15,7 @@ from bot.extract.body import (
     prose_length,
 )
 from bot.extract.document import Document, El, clean
-from bot.extract.image import find_caption, first_photo, image_src, resolve
+from bot.extract.image import find_caption, first_photo, hero_before, image_src, resolve
 from bot.extract.lead import in_table, is_caption_line, lead_of, split_top, strip_prefix
 from bot.extract.lines import Line, lines_of
 from bot.extract.published import find_published
@@ -166,7 +166,8 @@ def extract(
         img_el = next((e for e in img_el.iter() if e.tag == "img"), None)
     if img_el is None and not use_feed_body:
         start_index = title_el.index if title_el is not None else (body.index if body is not None else 0)
-        img_el = first_photo(doc.elements, start_index, body)
+        img_el = (hero_before(title_el, body) if title_el is not None else None) or first_photo(
+            doc.elements, start_index, body)
     if img_el is not None:
         src = image_src(img_el)
         if src:

@@ -49,6 +49,37 @@ def first_photo(elements: list[El], start: int, container: El | None) -> El | No
     return None
 
 
+def hero_before(title_el: El, container: El | None) -> El | None:
+    """A lead photo set above the headline in the same header block (`<div class="top"><figure>…
+    </figure><h1>…`). Only a figure or a photo's own box counts there: a header block may also
+    hold a masthead logo or a banner before the headline."""
+    header = title_el.parent
+    for _ in range(2):
+        if header is None or header.chrome or header.tag in ("body", "#root"):
+            return None
+        parent = header.parent
+        if container is None or parent is None or parent.contains(container) or header.contains(container):
+            break
+        header = parent
+    if header is None or (container is not None and header.contains(container)):
+        return None
+    for el in header.iter():
+        if el.index >= title_el.index:
+            break
+        if el.tag == "img" and is_photo(el) and (_in_figure(el, header) or photo_box(el, header) is not None):
+            return el
+    return None
+
+
+def _in_figure(img: El, stop: El) -> bool:
+    node = img.parent
+    while node is not None and node is not stop:
+        if node.tag == "figure":
+            return True
+        node = node.parent
+    return False
+
+
 def resolve(url: str, src: str) -> str:
     return urljoin(url, src.strip())
 
@@ -132,4 +163,4 @@ def find_caption(img: El, container: El | None, lines: list[Line]) -> str | None
     return found
 
 
-__all__ = ["caption_near", "find_caption", "first_photo", "image_src", "is_caption_line", "resolve"]
+__all__ = ["caption_near", "find_caption", "first_photo", "hero_before", "image_src", "is_caption_line", "resolve"]
