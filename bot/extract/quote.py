@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from bot.extract.gazetteer import PLACES, PROVINCE_ALIASES, PROVINCE_OF_ALIAS
+from bot.extract.titles import issuer_head, title_class
 
 # Quote pairs, nested marks allowed inside the outer pair; mixed straight/curly closings accepted.
 _PAIR = re.compile(
@@ -33,18 +33,6 @@ _ADVERBIAL = re.compile(
 _PARTICLE = re.compile(r"(?:은|는|이|가|도)$")
 _MARKER = re.compile(r"^[\s□○◦●◎■▶▷►◆◇ㅇ·•*※\-–]+")
 
-# Titles by seniority class (checked as suffixes of the speaker's last word; deputies before heads).
-UNNAMED_TITLES = ("관계자", "담당자", "관계관", "관계 공무원")
-DEPUTY_TITLES = ("부지사", "부시장", "부군수", "부구청장", "부교육감", "부원장", "부청장", "차관", "차장", "부단장",
-                 "부위원장", "부의장", "부장관")
-HEAD_TITLES = ("도지사", "지사", "구청장", "시장", "군수", "교육감", "교육장", "장관", "청장", "원장", "처장", "총장",
-               "이사장", "사장", "본부장관", "경찰서장", "소방서장", "세무서장")
-OFFICIAL_TITLES = ("실장", "국장", "본부장", "단장", "과장", "팀장", "부장", "센터장", "소장", "관장", "주무관",
-                   "사무관", "서기관", "대변인", "담당관", "정책관", "기획관", "비서관", "위원장", "의장", "의원",
-                   "계장", "감사관", "관리관", "조정관", "연구관", "지도관")
-OTHER_TITLES = ("대표이사", "대표", "회장", "조합장", "교수", "교사", "씨", "위원", "연구원", "박사", "선수", "감독",
-                "작가", "이사", "전무", "상무", "변호사", "주민", "학생", "원장님", "교장", "총무", "간사", "사무국장",
-                "사무총장", "관장", "명예교수", "상임대표", "공동대표", "센터장")
 _ORG_SUFFIX = re.compile(r"(?:시|군|구|도|청|부|원|과|실|국|처|재단|협회|학회|회|센터|본부|공사|공단|학교|초|중|고|대|"
                          r"은행|기업|그룹|위원회|의회|연구소|조합|동|읍|면|리|팀)$")
 _NAME = re.compile(r"^[가-힣]{2,4}(?:\(\d+\))?$")
@@ -55,14 +43,6 @@ PERSON_DESCRIPTORS = frozenset(["주민", "시민", "군민", "구민", "도민"
                                 "어업인", "소상공인", "대표", "씨"])
 _INVERSION = re.compile(r"^\s*(?:이?라?고|이?라며)\s+(?P<who>[^“”\"‘’,.]{2,40}?)(?:은|는|이|가)\s")
 
-HEAD_OF = (("교육지원청", "교육장"), ("경찰서", "경찰서장"), ("소방서", "소방서장"), ("세무서", "세무서장"),
-           ("교육청", "교육감"), ("군청", "군수"), ("시청", "시장"), ("구청", "구청장"),
-           ("도청", "지사"), ("특별자치도", "지사"), ("구", "구청장"), ("군", "군수"),
-           ("시", "시장"), ("도", "지사"), ("부", "장관"), ("처", "처장"), ("청", "청장"), ("원", "원장"),
-           ("공사", "사장"), ("공단", "이사장"), ("재단", "이사장"), ("센터", "센터장"), ("위원회", "위원장"),
-           ("본부", "본부장"), ("대학교", "총장"), ("의회", "의장"), ("연합회", "회장"), ("협회", "회장"),
-           ("상공회의소", "회장"), ("학회", "회장"), ("조합", "조합장"), ("농협", "조합장"))
-
 
 @dataclass(frozen=True, slots=True)
 class Quote:
@@ -71,25 +51,6 @@ class Quote:
     rank: int
     order: int
 
-
-@lru_cache(maxsize=8192)
-def _title_class(word: str) -> tuple[str, int] | None:
-    """(title, class) for a speaker's last word: 1 head, 3 official, 4 other, 5 unnamed."""
-    # The longest title the word ends with is its title (`축제추진위원장` is a 위원장, not a 원장);
-    # among titles as long, the list order decides.
-    found: tuple[str, int] | None = None
-    for titles, rank in ((UNNAMED_TITLES, 5), (DEPUTY_TITLES, 3), (HEAD_TITLES, 1), (OTHER_TITLES, 4),
-                         (OFFICIAL_TITLES, 3)):
-        for title in titles:
-            if word.endswith(title) and (found is None or len(title) > len(found[0])):
-                found = (title, rank)
-    if found is not None and found[1] == 3 and found[0][0] == "부" and _is_place(word[: -len(found[0]) + 1]):
-        return found[0][1:], 1  # 의정부시장, 정부청장: a place ending in 부 before the head title
-    return found
-
-
-def _is_place(stem: str) -> bool:
-    return stem in PLACES or stem in PROVINCE_OF_ALIAS or f"{stem}시" in PLACES or f"{stem}군" in PLACES
 
 
 def _speaker_token(tokens: list[str]) -> int | None:
@@ -102,7 +63,7 @@ def _speaker_token(tokens: list[str]) -> int | None:
         if not _PARTICLE.search(token):
             continue
         head = _PARTICLE.sub("", token)
-        if _title_class(head) is not None or head.endswith("씨"):
+        if title_class(head) is not None or head.endswith("씨"):
             return len(tokens) - 1 - back
         if not _ADVERBIAL.match(token):
             return None  # another subject (`시는`, `그는`) stands nearer the quote: not ours
@@ -123,14 +84,14 @@ def _speaker_from_prefix(prefix: str) -> str | None:
         if len(phrase) >= 5:
             break
         if token in ("도", "시", "군", "구") or _ORG_SUFFIX.search(token) or token.startswith(("㈜", "(주)")):
-            if _title_class(token) is not None:
+            if title_class(token) is not None:
                 break
             phrase.insert(0, token)
             continue
         if not seen_name and len(phrase) == 1 and re.fullmatch(r"[가-힣]", token):
             phrase.insert(0, token)  # a surname alone: the back-reference form `박 시장`
             break
-        if not seen_name and _NAME.match(token) and _title_class(token) is None:
+        if not seen_name and _NAME.match(token) and title_class(token) is None:
             phrase.insert(0, token)
             seen_name = True
             continue
@@ -148,7 +109,7 @@ def _subject_of(sentence: str) -> str | None:
     for i, token in enumerate(tokens[:6]):
         if _PARTICLE.search(token):
             head = _PARTICLE.sub("", token)
-            if _title_class(head) is not None or head.endswith("씨"):
+            if title_class(head) is not None or head.endswith("씨"):
                 return _speaker_from_prefix(" ".join(tokens[: i + 1]))
             return None
     return None
@@ -156,8 +117,8 @@ def _subject_of(sentence: str) -> str | None:
 
 def _is_back_reference(speaker: str) -> bool:
     parts = speaker.split()
-    return (len(parts) == 2 and len(parts[0]) == 1) or (len(parts) == 1 and _title_class(parts[0]) is not None
-                                                          and parts[0] == (_title_class(parts[0]) or ("",))[0])
+    return (len(parts) == 2 and len(parts[0]) == 1) or (len(parts) == 1 and title_class(parts[0]) is not None
+                                                          and parts[0] == (title_class(parts[0]) or ("",))[0])
 
 
 _CASE_ENDING = "(?:에는|에서|에게|께서|은|는|을|를)"
@@ -191,28 +152,13 @@ def _is_named(speaker: str, rank: int) -> bool:
     return any(_NAME.match(t) or t.endswith("씨") for t in speaker.split()) or len(speaker.split()) == 1
 
 
-def issuer_head(issuer: str | None) -> tuple[str, str] | None:
-    """(stem, head title) of the issuing body: 부산시 -> (부산, 시장); 해양수산부 -> (해양수산, 장관)."""
-    if not issuer:
-        return None
-    core = issuer.split()[-1]
-    for suffix, head in HEAD_OF:
-        if core.endswith(suffix) and len(core) > len(suffix):
-            stem = core[: -len(suffix)]
-            for extra in ("광역시", "특별시", "특별자치시", "시", "도", "군", "구"):
-                if stem.endswith(extra) and len(stem) > len(extra) + 1:
-                    stem = stem[: -len(extra)]
-            return stem, head
-    return None
-
-
 def _rank(speaker: str, base: int, head: tuple[str, str] | None, aliases: tuple[str, ...]) -> int:
     last = speaker.split()[-1]
     if head is not None and base in (3, 4):
         # The head of an issuing association or company (`김도윤 부산관광협회장` on the 협회's own
         # release) is the issuer's head like a mayor on a city release; a deputy never is.
         stem, title = head
-        matched = _title_class(last)
+        matched = title_class(last)
         if matched is not None and matched[0] == title and (stem in speaker or _bare(speaker)):
             return 1  # also `이성민 의장` on the 시의회's own release: a bare title is the issuer's
     if base != 1:
@@ -230,7 +176,7 @@ def _rank(speaker: str, base: int, head: tuple[str, str] | None, aliases: tuple[
 def _bare(speaker: str) -> bool:
     """`이성민 의장`: a name and a title with no body named, read as the issuing body's own."""
     parts = speaker.split()
-    return len(parts) == 2 and bool(_NAME.match(parts[0])) and _title_class(parts[0]) is None
+    return len(parts) == 2 and bool(_NAME.match(parts[0])) and title_class(parts[0]) is None
 
 
 def find_quotes(paragraphs: list[str]) -> list[tuple[str, str, int]]:
@@ -301,7 +247,7 @@ def _issuer_person(issuer: str | None) -> str | None:
     speaker = _speaker_from_prefix(issuer + "는")
     if speaker is None:
         return None
-    names = [t for t in speaker.split() if _NAME.match(t) and _title_class(t) is None]
+    names = [t for t in speaker.split() if _NAME.match(t) and title_class(t) is None]
     return names[0] if names else None
 
 
@@ -315,7 +261,7 @@ def key_quote(paragraphs: list[str], issuer: str | None) -> Quote | None:
     for order, (text, speaker, _) in enumerate(find_quotes(paragraphs)):
         if _is_back_reference(speaker):
             speaker = resolve_back_reference(speaker, body)
-        title = _title_class(speaker.split()[-1])
+        title = title_class(speaker.split()[-1])
         base = title[1] if title else 4
         if base != 5 and not _is_named(speaker, base):
             base = 5
