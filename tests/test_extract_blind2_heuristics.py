@@ -169,3 +169,15 @@ def test_hero_figure_above_the_headline_in_its_header_block_is_the_photo_but_a_m
                                                 "천안역 동부광장 모습. /천안시 제공")
     no_hero = body.replace('<figure class="art-hero"><img src="/photo/2024/11/12_main.jpg">', '<figure>')
     assert run(no_hero).image is None
+
+
+def test_editors_note_and_summary_label_in_a_br_only_body_skip_their_own_lines_only() -> None:
+    body = (f'<h1>{TITLE}</h1><div>[편집자주] 천안 곳곳이 달라지고 있다. 뉴스는 달라진 곳을 찾아간다.<br><br>'
+            f'{LEAD_TEXT}<br><br>환승센터는 총사업비 386억원을 들여 지상 4층 규모로 지어진다.<br><br>'
+            '그동안 천안역 이용객은 흩어진 버스정류장을 찾아 길을 건너야 해 불편을 겪어왔다.<br><br></div>')
+    assert run(body).lead == LEAD_TEXT
+    body = (f'<h1>{TITLE}</h1><div>요약<br>승강장 18면 갖춘 4층 규모<br><br>{LEAD_TEXT}<br><br>'
+            '환승센터는 총사업비 386억원을 들여 지상 4층 규모로 지어진다.<br><br>'
+            '김민수 기자<br><br>그동안 천안역 이용객은 흩어진 버스정류장을 찾아 길을 건너야 해 불편을 겪어왔다.</div>')
+    summary = run(body)
+    assert summary.lead == LEAD_TEXT

@@ -125,10 +125,11 @@ def split_top(lines: list[Line], container: El, title: str | None) -> tuple[list
         if note is not None and note.contains(line.block):
             continue
         if rules.EDITOR_NOTE.match(text):
-            note = _box_of(line, container)
+            box = _box_of(line, container)
+            note = box if box is not container else None  # in a <br>-only body the note is its line
             continue
         if rules.SUMMARY_LABEL.match(text):
-            summary = line.block
+            summary = line.block if line.block is not container else None
             continue
         if summary is not None and summary.contains(line.block) and not _is_sentence(text) and len(text) <= _DECK_MAX:
             deck.append(deck_text(text))  # a line of the labelled summary box
