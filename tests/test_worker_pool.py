@@ -1,4 +1,4 @@
-"""RSS documents are rebuilt in a worker process, off the event loop, identical to the loop's build."""
+"""Jobs off the event loop: the worker pool (errors, crashes) and the RSS documents built in it."""
 
 from __future__ import annotations
 
