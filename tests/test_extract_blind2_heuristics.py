@@ -181,3 +181,11 @@ def test_editors_note_and_summary_label_in_a_br_only_body_skip_their_own_lines_o
             '김민수 기자<br><br>그동안 천안역 이용객은 흩어진 버스정류장을 찾아 길을 건너야 해 불편을 겪어왔다.</div>')
     summary = run(body)
     assert summary.lead == LEAD_TEXT
+
+
+def test_back_reference_takes_the_nearest_name_before_the_title() -> None:
+    body = ('<h1>울주군, 반구천 암각화 탐방로 개통</h1><div>'
+            '<p>울주군은 21일 반구천 암각화 탐방로를 개통했다고 밝혔다.</p>' + FILLER +
+            "<p>주민들은 “오래 기다렸다”고 입을 모았고, 축사에서 “세계유산의 길”이라고 이상현 울주군수가 말했다.</p>"
+            '<p>이 군수는 “탐방로를 세계유산의 관문으로 가꾸겠다”고 강조했다.</p></div>')
+    assert run(body).speaker == "이상현 울주군수"

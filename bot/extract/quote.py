@@ -121,29 +121,49 @@ def _is_back_reference(speaker: str) -> bool:
                                                           and parts[0] == (title_class(parts[0]) or ("",))[0])
 
 
-_CASE_ENDING = "(?:에는|에서|에게|께서|은|는|을|를)"
+# How far before a title its name and body may be written (`대전정보문화산업진흥원 한재민 원장`).
+_NAME_REACH = 40
+_CASE_ENDING = re.compile(r"(?:에는|에서|에게|께서|은|는|을|를|이라고|라고|라며|이며)$")
+_WORD = re.compile(r"[가-힣A-Za-z·]+")
+_AFTER_TITLE = frozenset("은는이가과와도의을를,)( \n")
 # Two-syllable words that open a sentence and look like a surname and a given name.
 _NOT_NAMES = frozenset(["이날", "이번", "이후", "이어", "이제", "이미", "이에", "이를", "이는", "이와", "정작", "정말",
                         "조만간", "한편", "한층", "오늘", "오는", "전날", "지난", "장기", "최근", "최초", "우선"])
 
 
+def _name_word(word: str, surname: str | None) -> bool:
+    return (2 <= len(word) <= 3 and bool(_WORD.fullmatch(word)) and (surname is None or word.startswith(surname))
+            and word not in _NOT_NAMES and title_class(word) is None and not _CASE_ENDING.search(word))
+
+
 def resolve_back_reference(speaker: str, body: str) -> str:
-    """`박 시장` -> the fullest `박지훈 부산시장` written in the body; unchanged when not found."""
+    """`박 시장` -> the fullest `박지훈 부산시장` written in the body; unchanged when not found.
+    Read word by word before each place the title is written: the nearest name up to three words
+    back, the words between naming a body (`부산시`), never carrying a case ending (`이날 개관식에는
+    이정우 산림청장`: 이날 is no name, 개관식에는 no part of a title). A bare title with no name
+    anywhere takes the first `body + title` word (`산림청장`)."""
     parts = speaker.split()
     title = parts[-1]
-    surname = parts[0] if len(parts) == 2 else "[가-힣]"
-    # Words between the name and the title name a body (`부산시`), never carry a case ending
-    # (`이날 개관식에는 이정우 산림청장`: 이날 is no name, 개관식에는 no part of a title).
-    pattern = re.compile(
-        rf"(?<![가-힣]){surname}[가-힣]{{1,2}}(?:\s+(?![가-힣A-Za-z·]*{_CASE_ENDING}\s)[가-힣A-Za-z·]+){{0,2}}?"
-        rf"\s*[가-힣A-Za-z·]*{title}(?=[은는이가과와도의을를,\s)(]|$)"
-    )
-    position = 0
-    while (match := pattern.search(body, position)) is not None:
-        if match.group(0).split()[0] not in _NOT_NAMES:
-            return match.group(0)
-        position = match.start() + 1
-    return speaker
+    surname = parts[0] if len(parts) == 2 else None
+    fallback: str | None = None
+    at = body.find(title)
+    while at >= 0:
+        end = at + len(title)
+        if end == len(body) or body[end] in _AFTER_TITLE:
+            start = max(body.rfind(" ", 0, at), body.rfind("\n", 0, at)) + 1
+            head = body[start:end]
+            if _WORD.fullmatch(head):
+                words = body[max(0, start - _NAME_REACH):start].split()
+                for back in range(1, min(3, len(words)) + 1):
+                    word = words[-back]
+                    if _name_word(word, surname):
+                        return " ".join([*words[-back:], head])
+                    if not _WORD.fullmatch(word) or _CASE_ENDING.search(word):
+                        break
+                if surname is None and fallback is None and head != title:
+                    fallback = head
+        at = body.find(title, end)
+    return fallback or speaker
 
 
 def _is_named(speaker: str, rank: int) -> bool:
