@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import html
 import logging
@@ -274,8 +275,11 @@ class RssOutputs:
                     slot.error = str(exc)
                 continue
             slot.error = None
-            if name in self._slots and self._slots[name] is slot:  # not dropped by a reload meanwhile
-                self._install(name, slot, version, key, items, changed_at, body)
+            if self._slots.get(name) is not slot:
+                continue  # dropped by a reload meanwhile
+            if self._install(name, slot, version, key, items, changed_at, body, write=False):
+                # fsync can take a while on a busy disk: not on the loop.
+                await asyncio.to_thread(self._write, name, slot)
 
     def _job(self, slot: _Slot) -> tuple[list[StoredRelease], datetime, Callable[[], bytes]]:
         config = slot.config
@@ -300,18 +304,24 @@ class RssOutputs:
         items: Sequence[StoredRelease],
         changed_at: datetime,
         body: bytes,
-    ) -> None:
+        *,
+        write: bool = True,
+    ) -> bool:
+        """Serve `body` from now on; returns whether the on-disk copy needs writing (written
+        here unless `write` is False)."""
         config = slot.config
         self.builds[name] = self.builds.get(name, 0) + 1
         slot.version, slot.key = version, key
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         if slot.document is not None and slot.document.etag == etag:
-            return
+            return False
         first = slot.document is None
         slot.document = RssDocument(body=body, etag=etag, last_modified=changed_at, items=len(items))
         log.debug("rss %s: rebuilt with %d items", name, len(items))
-        if config.file is not None and not (first and _same_file(config.file, body)):
+        stale = config.file is not None and not (first and _same_file(config.file, body))
+        if stale and write:
             self._write(name, slot)
+        return stale and not write
 
     def _write(self, name: str, slot: _Slot) -> None:
         path, document = slot.config.file, slot.document
