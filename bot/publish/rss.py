@@ -248,10 +248,7 @@ class RssOutputs:
             try:
                 self._current(name, full=True)
             except ValueError as exc:
-                # One misconfigured output (no absolute base URL) must not stop the others or the poller.
-                if slot.error != str(exc):
-                    log.error("%s", exc)
-                    slot.error = str(exc)
+                _report(slot, exc)
                 continue
             slot.error = None
             if slot.unwritten:
@@ -270,9 +267,7 @@ class RssOutputs:
                 items, changed_at, job = self._job(slot)
                 body = await build(job)
             except ValueError as exc:
-                if slot.error != str(exc):
-                    log.error("%s", exc)
-                    slot.error = str(exc)
+                _report(slot, exc)
                 continue
             slot.error = None
             if self._slots.get(name) is not slot:
@@ -335,6 +330,13 @@ class RssOutputs:
             log.error("rss %s: cannot write %s: %s", name, path, exc)
         else:
             slot.unwritten = False
+
+
+def _report(slot: _Slot, exc: ValueError) -> None:
+    """One misconfigured output (no absolute base URL) is logged once and stops nothing else."""
+    if slot.error != str(exc):
+        log.error("%s", exc)
+        slot.error = str(exc)
 
 
 def _same_file(path: Path, data: bytes) -> bool:
