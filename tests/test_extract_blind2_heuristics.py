@@ -189,3 +189,35 @@ def test_back_reference_takes_the_nearest_name_before_the_title() -> None:
             "<p>주민들은 “오래 기다렸다”고 입을 모았고, 축사에서 “세계유산의 길”이라고 이상현 울주군수가 말했다.</p>"
             '<p>이 군수는 “탐방로를 세계유산의 관문으로 가꾸겠다”고 강조했다.</p></div>')
     assert run(body).speaker == "이상현 울주군수"
+
+
+def test_date_stamp_under_the_headline_is_not_a_deck() -> None:
+    body = (f'<table><tr><td><font size="4"><b>{TITLE}</b></font></td></tr>'
+            '<tr><td><b>- 2024.11.12 09:00 -</b></td></tr>'
+            f'<tr><td><font size="3">{LEAD}{FILLER}</font></td></tr></table>')
+    assert extract(page(body), URL, entry=_entry(TITLE)).subtitle is None
+
+
+# --- title without a feed item ------------------------------------------------------------------
+
+
+def test_headline_set_in_a_large_font_is_found_without_feed_or_metadata() -> None:
+    body = ('<table><tr><td><font size="2">홈 &gt; 뉴스 &gt; 지역</font></td></tr>'
+            f'<tr><td><font size="4" color="#003366"><b>{TITLE}</b></font></td></tr>'
+            f'<tr><td><font size="3">{LEAD}{FILLER}</font></td></tr></table>')
+    assert run(body, head="<title>천안나우 - 천안의 눈과 귀</title>").title == TITLE
+
+
+def test_heading_in_a_title_named_box_beats_the_section_heading_and_the_box_with_its_byline() -> None:
+    body = ('<div class="cont_head"><h3 class="cont_tit">보도자료</h3></div>'
+            f'<div class="tit_area"><h4>{TITLE}</h4><dl><dt>작성자</dt><dd>교통정책과</dd>'
+            '<dt>작성일</dt><dd>2024-11-12 09:00</dd></dl></div>'
+            f'<div class="cont">{LEAD}{FILLER}</div>')
+    assert run(body, head="<title>보도자료 상세 - 알림마당 - 천안시</title>").title == TITLE
+
+
+def test_headline_in_a_bare_cell_is_found_by_the_title_tag_part_without_feed_or_metadata() -> None:
+    body = (f'<table><tr><td><b>{TITLE}</b></td></tr><tr><td><b>- 총사업비 386억원…버스 승강장 18면 -</b></td></tr>'
+            f'<tr><td>{LEAD}{FILLER}</td></tr></table>')
+    summary = run(body, head=f"<title>{TITLE} - 천안나우</title>")
+    assert (summary.title, summary.subtitle) == (TITLE, "총사업비 386억원…버스 승강장 18면")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.extract import rules
 from bot.extract.document import Document, El, clean
 from bot.extract.lead import deck_text
 
+_HANGUL = re.compile(r"[가-힣]")
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5"})
 _MAX = 300
 
@@ -52,7 +55,9 @@ def _marked_line_after(doc: Document, title_el: El, body: El | None) -> El | Non
             continue
         text = el.flat()
         marked = bool(rules.DECK_LINE.match(text)) and text[:1] in rules.DECK_OPENERS
-        return el if marked and len(text) <= _MAX and not rules.SENTENCE_END.search(text) else None
+        # A deck says something in words: `- 2024.11.12 -` or `▶ 09:30` under a headline is a stamp.
+        worded = len(_HANGUL.findall(text)) >= 4
+        return el if marked and worded and len(text) <= _MAX and not rules.SENTENCE_END.search(text) else None
     return None
 
 

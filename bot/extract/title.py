@@ -11,6 +11,7 @@ from bot.model import Entry
 _LABEL_TITLE = re.compile(r"^\s*(?:제\s*목|title)\s*[:：]?\s*$", re.I)
 _BRACKET_ONLY = re.compile(r"^\s*[\[【(].{1,20}[\]】)]\s*$")
 _WORD_SPLIT = re.compile(r"[\s_\-]+")
+_TITLE_PARTS = re.compile(r"\s(?:[-|–:<>]{1,2})\s|::")
 _TITLE_SUFFIX = re.compile(r"\s*(?:\s[-|–:<>]{1,2}\s|::|\s\|\s?)\s*.*$")
 
 
@@ -54,10 +55,15 @@ def _candidates(doc: Document) -> list[tuple[El, str, int]]:
             base = 30
         elif tag in ("h2", "h3", "h4"):
             base = 20
+        elif tag == "font" and _large_font(el.get("size")):
+            base = 20  # table-era pages set the headline in <font size="4"> instead of a heading
         names = el.names
+        if tag in _HEADING_TAGS and el.parent is not None and _title_named(el.parent.names):
+            base = max(base, 25)  # the heading in a title-named box (`div.view_title > h4`) is the headline
         if names:
             words = set(_WORD_SPLIT.split(names)) | set(names.split())
-            if words & rules.TITLE_WORDS:
+            if words & rules.TITLE_WORDS and not (tag not in _HEADING_TAGS and _holds_heading(el)):
+                # (the box itself, around the heading and the byline, is not the headline)
                 base = max(base, 25)
             if any(hint in names for hint in rules.SUBTITLE_HINTS):
                 base -= 20
@@ -67,6 +73,26 @@ def _candidates(doc: Document) -> list[tuple[El, str, int]]:
         if 4 <= len(text) <= 200:
             out.append((el, text, base))
     return out
+
+
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4"})
+
+
+def _large_font(size: str) -> bool:
+    size = size.strip()
+    if size.startswith("+"):
+        return size[1:].isdigit() and int(size[1:]) >= 1
+    return size.isdigit() and int(size) >= 4
+
+
+def _title_named(names: str) -> bool:
+    """Named as the headline's box (`view_title`, `tit_area`), not a deck's or a section's (`sub_title`)."""
+    return (bool(names) and bool((set(_WORD_SPLIT.split(names)) | set(names.split())) & rules.TITLE_WORDS)
+            and not any(hint in names for hint in rules.SUBTITLE_HINTS))
+
+
+def _holds_heading(el: El) -> bool:
+    return any(x.tag in _HEADING_TAGS and len(x.flat()) >= 4 for x in el.iter() if x is not el)
 
 
 def _next_element(el: El) -> El | None:
@@ -100,7 +126,10 @@ def find_title(doc: Document, entry: Entry | None) -> tuple[str | None, El | Non
             best = (key, score, el, text)
     if best is not None and best[1] >= 90:
         return best[3], best[2]
-    written = _written_as(doc, refs_exact)
+    # Without a feed item or metadata, the <title> tag's parts (`제목 - 매체명`) are the reference.
+    segments = [] if best is not None and best[1] >= 80 else [
+        part for part in (clean(x) for x in _TITLE_PARTS.split(page_title)) if len(part) >= 10]
+    written = _written_as(doc, refs_exact + segments)
     if written is not None:
         return written
     if best is not None and best[1] >= 20:
