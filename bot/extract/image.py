@@ -102,10 +102,14 @@ def caption_near(img: El, container: El | None) -> str | None:
     for _ in range(4):
         if node is None or node is container or node.tag in ("body", "#root"):
             return None
-        for el in node.iter():
+        members = node.iter()
+        others = [el.index for el in members if el.tag == "img" and el is not img and is_photo(el)]
+        for el in members:
             if el is img or el.chrome:
                 continue
             if el.tag == "figcaption" or (el.tag != "img" and _caption_named(el.names)):
+                if _owned_by_other(img, el, others):
+                    continue
                 text = el.flat()
                 if text and len(text) <= _CAPTION_MAX:
                     return clean_caption(text)
@@ -118,6 +122,19 @@ def caption_near(img: El, container: El | None) -> str | None:
             return clean_caption(text)  # `<div><img><br><em>캡션</em></div>`: the photo's own box
         node = node.parent
     return None
+
+
+def _owned_by_other(img: El, caption: El, others: list[int]) -> bool:
+    """A caption belongs to the photo it is set with: another photo between it and ours (a later
+    body photo's figcaption, seen from a featured image high above) owns it. A figure's own
+    figcaption covers all the photos in that figure."""
+    figure = caption.parent
+    while figure is not None and figure.tag != "figure":
+        figure = figure.parent
+    if figure is not None and figure.contains(img):
+        return False
+    low, high = sorted((img.index, caption.index))
+    return any(low < index < high for index in others)
 
 
 def _only_photo(node: El, img: El) -> bool:

@@ -1,0 +1,50 @@
+"""One test per heuristic added after the third blind set (tests/fixtures/blind3) showed a general weakness."""
+
+from __future__ import annotations
+
+from bot.extract import extract
+from bot.model import Summary
+
+URL = "http://news.test/bbs/board.php?bo_table=news&wr_id=7"
+TITLE = "보령시, 대천항 수산물 위판장 55년 만에 새 단장"
+LEAD_TEXT = "보령시는 대천항 수산물 위판장 현대화 사업을 마치고 11일 준공식을 열었다."
+LEAD = f"<p>{LEAD_TEXT}</p>"
+FILLER = (
+    "<p>1970년 문을 연 기존 위판장은 시설이 낡아 비가 새고 냉장 설비가 없어 어려움이 컸다.</p>"
+    "<p>시는 국비 등 86억원을 들여 지난해 3월 공사를 시작했으며 저온 경매장과 자동 선별기를 갖췄다.</p>"
+    "<p>새 위판장은 시범 운영을 거쳐 5월 1일부터 본격 운영된다.</p>"
+)
+
+
+def page(body: str) -> bytes:
+    return f'<html><head><meta charset="utf-8"></head><body>{body}</body></html>'.encode()
+
+
+def run(body: str) -> Summary:
+    return extract(page(body), URL)
+
+
+# --- captions belong to the chosen photo --------------------------------------------------------
+
+
+def test_a_later_body_photos_figcaption_is_not_the_featured_photos_caption() -> None:
+    body = (f'<div class="inner"><h1 class="post_title">{TITLE}</h1>'
+            '<div class="featured"><a href="/up/big.jpg"><div class="holder">'
+            '<img src="/up/featured-750x500.jpg" width="750" height="500"></div></a></div>'
+            f'<div class="content-inner">{LEAD}{FILLER}'
+            '<figure><img src="/up/later-1024x683.jpg" width="1024" height="683">'
+            '<figcaption>지난해 시범 운영된 위판장 모습. 보령시 제공</figcaption></figure>'
+            f'{FILLER}</div></div>')
+    summary = run(body)
+    assert summary.image == "http://news.test/up/featured-750x500.jpg"
+    assert summary.caption is None
+
+
+def test_a_figures_own_figcaption_covers_both_of_its_photos() -> None:
+    body = (f'<h1>{TITLE}</h1><div class="content">'
+            '<figure><img src="/up/a.jpg" width="500"><img src="/up/b.jpg" width="500">'
+            '<figcaption>새 위판장 외부와 내부 모습</figcaption></figure>'
+            f'{LEAD}{FILLER}</div>')
+    summary = run(body)
+    assert summary.image == "http://news.test/up/a.jpg"
+    assert summary.caption == "새 위판장 외부와 내부 모습"
