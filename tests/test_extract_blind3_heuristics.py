@@ -48,3 +48,59 @@ def test_a_figures_own_figcaption_covers_both_of_its_photos() -> None:
     summary = run(body)
     assert summary.image == "http://news.test/up/a.jpg"
     assert summary.caption == "새 위판장 외부와 내부 모습"
+
+
+def test_a_text_block_under_the_photos_own_box_in_one_wrapper_is_its_caption() -> None:
+    body = (f'<h1 class="tit">{TITLE}</h1><div class="viewer"><article>'
+            '<div class="thumCont"><div class="thumBox"><img src="/2025/04/18/photo_web.jpg"></div>'
+            '<p class="summury">대천항 수산물 위판장 전경</p></div><br><br>'
+            f'{LEAD_TEXT}<br><br>'
+            '1970년 문을 연 기존 위판장은 시설이 낡아 비가 새고 냉장 설비가 없어 어려움이 컸다.<br><br>'
+            '시는 국비 등 86억원을 들여 지난해 3월 공사를 시작했으며 저온 경매장과 자동 선별기를 갖췄다.<br><br>'
+            '새 위판장은 시범 운영을 거쳐 5월 1일부터 본격 운영된다.</article></div>')
+    summary = run(body)
+    assert summary.image == "http://news.test/2025/04/18/photo_web.jpg"
+    assert summary.caption == "대천항 수산물 위판장 전경"
+    assert summary.lead == LEAD_TEXT
+
+
+def test_a_headline_link_under_a_thumbnail_box_is_no_caption() -> None:
+    body = (f'<h1 class="tit">{TITLE}</h1><div class="viewer">'
+            '<div class="item"><div class="thumbBox"><img src="/2025/04/18/photo_web.jpg"></div>'
+            '<p><a href="/view/9">보령 머드축제 7월 개막</a></p></div>'
+            f'{LEAD}{FILLER}</div>')
+    summary = run(body)
+    assert summary.image == "http://news.test/2025/04/18/photo_web.jpg"
+    assert summary.caption is None
+
+
+def test_a_centred_line_under_a_centred_photo_is_its_caption_not_a_deck_line() -> None:
+    body = (f'<h1 class="view-title">{TITLE}</h1><div id="bo_v_con">'
+            '<p style="text-align:center;">- 저온 경매장·자동 선별기 갖춰…5월 본격 운영 -</p>'
+            '<p style="text-align:center;"><img src="/data/editor/2504/a1.jpg" style="width:700px"></p>'
+            '<p style="text-align:center;font-size:13px;color:#666;">새로 단장한 위판장 내부 모습</p>'
+            f'<p>&nbsp;</p>{LEAD}{FILLER}</div>')
+    summary = run(body)
+    assert summary.subtitle == "저온 경매장·자동 선별기 갖춰…5월 본격 운영"
+    assert summary.caption == "새로 단장한 위판장 내부 모습"
+    assert summary.lead == LEAD_TEXT
+
+
+def test_a_line_under_the_photo_closing_with_a_photo_credit_is_its_caption_even_as_a_sentence() -> None:
+    body = (f'<h1 class="view-title">{TITLE}</h1><div id="bo_v_con">'
+            '<p><img src="/data/editor/2504/a1.jpg" width="700"></p>'
+            '<p>어민들이 새 위판장에서 경매를 하고 있다. (사진=보령시 제공)</p>'
+            f'{LEAD}{FILLER}</div>')
+    summary = run(body)
+    assert summary.caption == "어민들이 새 위판장에서 경매를 하고 있다. (사진=보령시 제공)"
+    assert summary.lead == LEAD_TEXT
+
+
+def test_a_deck_line_under_a_centred_photo_stays_the_deck() -> None:
+    body = (f'<h1 class="view-title">{TITLE}</h1><div id="bo_v_con">'
+            '<p style="text-align:center;"><img src="/data/editor/2504/a1.jpg" width="700"></p>'
+            '<p style="text-align:center;">- 저온 경매장·자동 선별기 갖춰…5월 본격 운영 -</p>'
+            f'{LEAD}{FILLER}</div>')
+    summary = run(body)
+    assert summary.subtitle == "저온 경매장·자동 선별기 갖춰…5월 본격 운영"
+    assert summary.caption is None

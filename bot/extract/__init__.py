@@ -15,7 +15,7 @@ from bot.extract.body import (
     prose_length,
 )
 from bot.extract.document import Document, El, clean
-from bot.extract.image import find_caption, first_photo, hero_before, image_src, resolve
+from bot.extract.image import find_caption, first_photo, hero_before, image_src, mark_captions, resolve
 from bot.extract.lead import in_table, is_caption_line, lead_of, split_top, strip_prefix
 from bot.extract.lines import Line, lines_of
 from bot.extract.published import find_published
@@ -152,6 +152,7 @@ def extract(
             and is_placeholder(body)):
         body = None  # only "문서 뷰어를 불러오는 중입니다": no lead rather than the notice as one
     lines = lines_of(body, skip=skip, keep_chrome=body.chrome) if body is not None else []
+    mark_captions(lines, title)
 
     deck, start = split_top(lines, body, title) if body is not None else ([], -1)
     subtitle = subtitle_from_element(sub_el) if sub_el is not None else (" / ".join(deck) or None)

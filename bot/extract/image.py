@@ -14,6 +14,7 @@ _MIN_SIDE = 80
 _CAPTION_MAX = 400
 _PARAGRAPH_TAGS = frozenset({"p", "div", "li", "table", "td", "section", "article"})
 _TABLE_PARTS = frozenset({"tbody", "thead", "tr", "td", "th"})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
 def image_src(img: El) -> str | None:
@@ -120,8 +121,29 @@ def caption_near(img: El, container: El | None) -> str | None:
             return clean_caption(text)  # `<div class="photo"><img><p>…있다.</p></div>`
         if text and _only_photo(node, img) and not rules.SENTENCE_END.search(text):
             return clean_caption(text)  # `<div><img><br><em>캡션</em></div>`: the photo's own box
+        if text and (found := _photo_then_caption(node, img)) is not None:
+            return found
         node = node.parent
     return None
+
+
+def _photo_then_caption(node: El, img: El) -> str | None:
+    """A wrapper that holds just the photo's own (textless) box and one text block right under it
+    (`<div class="thumCont"><div class="thumBox"><img></div><p class="summury">…</p></div>`): that
+    block is the photo's caption. A heading, a link (a thumbnail's headline) or a deck line is not."""
+    if any(isinstance(c, str) and c.strip() for c in node.children):
+        return None
+    parts = [c for c in node.children if isinstance(c, El)]
+    if len(parts) != 2 or not parts[0].contains(img) or parts[0].flat():
+        return None
+    under = parts[1]
+    if under.chrome or under.tag in _HEADINGS or any(el.tag in ("img", "a") for el in under.iter()):
+        return None
+    text = under.flat()
+    if not text or text[:1] in rules.DECK_OPENERS or (
+            rules.SENTENCE_END.search(text) and not rules.PHOTO_CREDIT.search(text)):
+        return None
+    return clean_caption(text)
 
 
 def _owned_by_other(img: El, caption: El, others: list[int]) -> bool:
@@ -164,6 +186,26 @@ def caption_in_lines(img: El, lines: list[Line]) -> str | None:
     return None
 
 
+def mark_captions(lines: list[Line], title: str | None) -> None:
+    """An unmarked line right under a photo is its caption when it is set with the photo (both
+    centred, as editors set a photo and its caption paragraph) or closes with a photo credit, and
+    does not read as running text: no finished sentence unless credited, no deck marker, not the
+    headline repeated. Marked here so that the deck and the lead pass over it."""
+    title_key = clean(title or "")
+    for i, line in enumerate(lines[:-1]):
+        if line.image is None:
+            continue
+        under = lines[i + 1]
+        text = under.text
+        if under.image is not None or not text or len(text) > _CAPTION_MAX or text == title_key:
+            continue
+        if text[:1] in rules.DECK_OPENERS or is_caption_line(under):
+            continue
+        credited = bool(rules.PHOTO_CREDIT.search(text))
+        if (credited or (line.centred and under.centred)) and (credited or not rules.SENTENCE_END.search(text)):
+            under.caption = True
+
+
 def caption_marked_at_top(lines: list[Line]) -> str | None:
     """Boards that attach the photo outside the text (G5 `#bo_v_img`, 강진 `image_viewbox`) write its
     caption as a marked (▲/△) line at the top of the text, before the running prose."""
@@ -180,4 +222,5 @@ def find_caption(img: El, container: El | None, lines: list[Line]) -> str | None
     return found
 
 
-__all__ = ["caption_near", "find_caption", "first_photo", "hero_before", "image_src", "is_caption_line", "resolve"]
+__all__ = ["caption_near", "find_caption", "first_photo", "hero_before", "image_src", "is_caption_line",
+           "mark_captions", "resolve"]

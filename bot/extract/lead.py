@@ -24,6 +24,8 @@ def caption_named(names: str) -> bool:
 
 
 def is_caption_line(line: Line) -> bool:
+    if line.caption:
+        return True
     block: El | None = line.block
     for _ in range(3):
         if block is None:

@@ -20,6 +20,8 @@ class Line:
     bold: bool = False
     centred: bool = False
     image: El | None = None
+    caption: bool = False
+    """Set under a photo as its caption (unmarked: told by its place and setting, see image.py)."""
 
 
 def lines_of(container: El, *, skip: tuple[El, ...] = (), keep_chrome: bool = False) -> list[Line]:

@@ -397,6 +397,13 @@ CAPTION_HINTS = (
 CAPTION_MARKER = re.compile(r"^\s*(?:[▲△▶▷*※]+|\[사진설명\]|사진\s*설명\s*[:：]?|\[사진\]\s*)\s*")
 CAPTION_LINE = re.compile(r"^\s*(?:[▲△]|[*※]\s*사진\s*설명|\[사진설명\]|사진\s*설명\s*[:：]|<\s*.+\s*>\s*$)")
 CAPTION_ANYWHERE = re.compile(r"^\s*(?:[*※]\s*)?(?:\[사진\s*설명\]|사진\s*설명\s*[:：])\s*")
+# A photo credit closing a line (`(사진=보령시 제공)`, `[충남도 제공. 재판매 및 DB 금지]`, `/울산 중구 제공`,
+# `사진=원주시`, `ⓒ서울나우`; a bare `… 제공` only after a sentence or a slash, as a deck may end
+# `자료 제공`): the line is a caption even when it reads as a sentence (`…하고 있다.`).
+PHOTO_CREDIT = re.compile(
+    r"(?:[(\[]\s*(?:사진|자료)\s*(?:제공)?\s*[=:]\s*[^()\[\]]{1,30}[)\]]|[(\[][^()\[\]]{1,40}제공[^()\[\]]{0,20}[)\]]"
+    r"|(?:[.)]\s*|/\s*)[가-힣A-Za-z ]{1,20}\s제공|사진\s*[=:]\s*[가-힣A-Za-z ]{1,20}|ⓒ\s*\S+)\s*$"
+)
 ENCLOSED = re.compile(r"^\s*<\s*(?P<text>.+?)\s*>\s*$")
 
 # --- dates -----------------------------------------------------------------------------------
