@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import sys
@@ -135,6 +136,10 @@ class App:
             log.info("web: serving on http://%s:%d (RSS outputs: %s)", self.config.web.host, self.web.port,
                      ", ".join(self.config.web.base_url + r.path for r in self.config.rss.values()) or "none")
         self.rss.refresh_all()
+        # Everything built so far (modules, config, sessions) lives as long as the process: out of
+        # the cyclic GC's way, so a full collection during a busy poll cycle stays short.
+        gc.collect()
+        gc.freeze()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
