@@ -104,11 +104,13 @@ def caption_near(img: El, container: El | None) -> str | None:
         if node is None or node is container or node.tag in ("body", "#root"):
             return None
         members = node.iter()
-        others = [el.index for el in members if el.tag == "img" and el is not img and is_photo(el)]
+        others: list[int] | None = None
         for el in members:
             if el is img or el.chrome:
                 continue
             if el.tag == "figcaption" or (el.tag != "img" and _caption_named(el.names)):
+                if others is None:
+                    others = [x.index for x in members if x.tag == "img" and x is not img and is_photo(x)]
                 if _owned_by_other(img, el, others):
                     continue
                 text = el.flat()
