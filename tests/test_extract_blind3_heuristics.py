@@ -104,3 +104,13 @@ def test_a_deck_line_under_a_centred_photo_stays_the_deck() -> None:
     summary = run(body)
     assert summary.subtitle == "저온 경매장·자동 선별기 갖춰…5월 본격 운영"
     assert summary.caption is None
+
+
+def test_a_marked_caption_under_a_photo_of_the_text_is_not_the_featured_photos() -> None:
+    body = (f'<div class="inner"><h1 class="post_title">{TITLE}</h1>'
+            '<div class="featured"><img src="/up/featured-750x500.jpg" width="750" height="500"></div>'
+            f'<div class="content-inner"><p><img src="/up/later.jpg" width="600"></p>'
+            f'<p>▲ 지난해 시범 운영된 위판장 모습</p>{LEAD}{FILLER}</div></div>')
+    summary = run(body)
+    assert summary.image == "http://news.test/up/featured-750x500.jpg"
+    assert summary.caption is None

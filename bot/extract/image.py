@@ -210,8 +210,11 @@ def mark_captions(lines: list[Line], title: str | None) -> None:
 
 def caption_marked_at_top(lines: list[Line]) -> str | None:
     """Boards that attach the photo outside the text (G5 `#bo_v_img`, 강진 `image_viewbox`) write its
-    caption as a marked (▲/△) line at the top of the text, before the running prose."""
+    caption as a marked (▲/△) line at the top of the text, before the running prose and before any
+    photo of the text's own."""
     for line in lines[:6]:
+        if line.image is not None:
+            return None  # a caption under a photo of the text belongs to that photo
         if line.text and rules.CAPTION_LINE.match(line.text) and not rules.ENCLOSED.match(line.text):
             return clean_caption(line.text)
     return None
