@@ -114,3 +114,13 @@ def test_a_marked_caption_under_a_photo_of_the_text_is_not_the_featured_photos()
     summary = run(body)
     assert summary.image == "http://news.test/up/featured-750x500.jpg"
     assert summary.caption is None
+
+
+def test_a_sentence_under_the_photo_saying_who_stands_where_is_its_caption_not_the_lead() -> None:
+    body = (f'<h1 class="view-title">{TITLE}</h1><div id="bo_v_con">'
+            '<p><img src="/data/editor/2504/a1.jpg" width="700"></p>'
+            '<p>김동호 보령시장(왼쪽 세 번째)이 11일 준공식에서 테이프를 자르고 있다.</p>'
+            f'{LEAD}{FILLER}</div>')
+    summary = run(body)
+    assert summary.caption == "김동호 보령시장(왼쪽 세 번째)이 11일 준공식에서 테이프를 자르고 있다."
+    assert summary.lead == LEAD_TEXT

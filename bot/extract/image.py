@@ -142,10 +142,14 @@ def _photo_then_caption(node: El, img: El) -> str | None:
     if under.chrome or under.tag in _HEADINGS or any(el.tag in ("img", "a") for el in under.iter()):
         return None
     text = under.flat()
-    if not text or text[:1] in rules.DECK_OPENERS or (
-            rules.SENTENCE_END.search(text) and not rules.PHOTO_CREDIT.search(text)):
+    if not text or text[:1] in rules.DECK_OPENERS or (rules.SENTENCE_END.search(text) and not _cued(text)):
         return None
     return clean_caption(text)
+
+
+def _cued(text: str) -> bool:
+    """Text only a caption writes: a closing photo credit, or who stands where in the picture."""
+    return bool(rules.PHOTO_CREDIT.search(text) or rules.PHOTO_POSITION.search(text))
 
 
 def _owned_by_other(img: El, caption: El, others: list[int]) -> bool:
@@ -190,9 +194,10 @@ def caption_in_lines(img: El, lines: list[Line]) -> str | None:
 
 def mark_captions(lines: list[Line], title: str | None) -> None:
     """An unmarked line right under a photo is its caption when it is set with the photo (both
-    centred, as editors set a photo and its caption paragraph) or closes with a photo credit, and
-    does not read as running text: no finished sentence unless credited, no deck marker, not the
-    headline repeated. Marked here so that the deck and the lead pass over it."""
+    centred, as editors set a photo and its caption paragraph) or says what only a caption says (a
+    closing photo credit, who stands where), and does not read as running text: no finished
+    sentence unless so cued, no deck marker, not the headline repeated. Marked here so that the
+    deck and the lead pass over it."""
     title_key = clean(title or "")
     for i, line in enumerate(lines[:-1]):
         if line.image is None:
@@ -203,8 +208,8 @@ def mark_captions(lines: list[Line], title: str | None) -> None:
             continue
         if text[:1] in rules.DECK_OPENERS or is_caption_line(under):
             continue
-        credited = bool(rules.PHOTO_CREDIT.search(text))
-        if (credited or (line.centred and under.centred)) and (credited or not rules.SENTENCE_END.search(text)):
+        cued = _cued(text)
+        if cued or (line.centred and under.centred and not rules.SENTENCE_END.search(text)):
             under.caption = True
 
 
