@@ -124,3 +124,23 @@ def test_a_sentence_under_the_photo_saying_who_stands_where_is_its_caption_not_t
     summary = run(body)
     assert summary.caption == "김동호 보령시장(왼쪽 세 번째)이 11일 준공식에서 테이프를 자르고 있다."
     assert summary.lead == LEAD_TEXT
+
+
+def test_a_small_grey_line_under_the_photo_is_its_caption() -> None:
+    body = (f'<h1 class="view-title">{TITLE}</h1><div id="bo_v_con">'
+            '<p><img src="/data/editor/2504/a1.jpg" width="700"></p>'
+            '<p><span style="font-size:12px;color:#888888">새로 단장한 위판장 내부 모습</span></p>'
+            f'{LEAD}{FILLER}</div>')
+    summary = run(body)
+    assert summary.caption == "새로 단장한 위판장 내부 모습"
+    assert summary.lead == LEAD_TEXT
+
+
+def test_a_short_line_under_the_photo_on_a_site_that_sets_all_text_small_is_no_caption() -> None:
+    small = ' style="font-size:13px"'
+    body = (f'<h1 class="view-title">{TITLE}</h1><div id="bo_v_con">'
+            '<p><img src="/data/editor/2504/a1.jpg" width="700"></p>'
+            f'<p{small}><b>새로 단장한 위판장</b></p><p{small}>{LEAD_TEXT}</p>{FILLER}</div>')
+    summary = run(body)
+    assert summary.caption is None
+    assert summary.subtitle == "새로 단장한 위판장"

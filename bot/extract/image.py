@@ -194,10 +194,10 @@ def caption_in_lines(img: El, lines: list[Line]) -> str | None:
 
 def mark_captions(lines: list[Line], title: str | None) -> None:
     """An unmarked line right under a photo is its caption when it is set with the photo (both
-    centred, as editors set a photo and its caption paragraph) or says what only a caption says (a
-    closing photo credit, who stands where), and does not read as running text: no finished
-    sentence unless so cued, no deck marker, not the headline repeated. Marked here so that the
-    deck and the lead pass over it."""
+    centred, as editors set a photo and its caption paragraph), set small or grey apart from the
+    text after it, or says what only a caption says (a closing photo credit, who stands where); and
+    it does not read as running text: no finished sentence unless so cued, no deck marker, not the
+    headline repeated. Marked here so that the deck and the lead pass over it."""
     title_key = clean(title or "")
     for i, line in enumerate(lines[:-1]):
         if line.image is None:
@@ -208,9 +208,39 @@ def mark_captions(lines: list[Line], title: str | None) -> None:
             continue
         if text[:1] in rules.DECK_OPENERS or is_caption_line(under):
             continue
-        cued = _cued(text)
-        if cued or (line.centred and under.centred and not rules.SENTENCE_END.search(text)):
+        after = lines[i + 2] if i + 2 < len(lines) else None
+        if _cued(text) or (not rules.SENTENCE_END.search(text) and (
+                (line.centred and under.centred) or _set_small(under, after))):
             under.caption = True
+
+
+def _small(line: Line) -> bool:
+    """The line is set small or grey: by its block's own style, or by an inline wrapper of just its
+    text (`<p><span style="font-size:12px">…</span></p>`, `<font size="2">` in a <br>-split cell)."""
+    block = line.block
+    if _small_el(block):
+        return True
+    stack = [c for c in block.children if isinstance(c, El)]
+    while stack:
+        el = stack.pop()
+        if el.tag in rules.BLOCK_TAGS or el.tag == "img":
+            continue
+        if el.flat() == line.text:
+            if _small_el(el):
+                return True
+            stack.extend(c for c in el.children if isinstance(c, El))
+    return False
+
+
+def _small_el(el: El) -> bool:
+    return (el.tag == "small" or (el.tag == "font" and el.get("size").strip() in ("1", "2", "-1", "-2"))
+            or bool(rules.SMALL_OR_GREY.search(el.get("style"))))
+
+
+def _set_small(under: Line, after: Line | None) -> bool:
+    """The line under the photo is set small or grey and the text after it is not: a caption set
+    apart, not a site that styles every paragraph so."""
+    return _small(under) and not (after is not None and after.text and _small(after))
 
 
 def caption_marked_at_top(lines: list[Line]) -> str | None:

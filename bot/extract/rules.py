@@ -404,6 +404,13 @@ PHOTO_CREDIT = re.compile(
     r"(?:[(\[]\s*(?:사진|자료)\s*(?:제공)?\s*[=:]\s*[^()\[\]]{1,30}[)\]]|[(\[][^()\[\]]{1,40}제공[^()\[\]]{0,20}[)\]]"
     r"|(?:[.)]\s*|/\s*)[가-힣A-Za-z ]{1,20}\s제공|사진\s*[=:]\s*[가-힣A-Za-z ]{1,20}|ⓒ\s*\S+)\s*$"
 )
+# Inline styles that set text smaller or grey (`font-size:13px`, `font-size:0.85em`, `color:#666`): how
+# editors set a caption apart from the running text.
+SMALL_OR_GREY = re.compile(
+    r"font-size\s*:\s*(?:(?:[0-9]|1[0-3])(?:\.\d+)?px|(?:[0-8]?\d|9[0-5])(?:\.\d+)?%|0?\.\d+em|x?-?small(?:er)?)"
+    r"|(?<![-\w])color\s*:\s*(?:gr[ae]y|#([5-9a-c])\1\1\b|#([5-9a-c][0-9a-f])\2\2\b)",
+    re.I,
+)
 # Who stands where in the picture (`박지훈 부산시장(왼쪽 네번째)`, `윤석호 총장(앞줄 가운데)`): only captions say so.
 PHOTO_POSITION = re.compile(r"\((?:앞줄|뒷줄|맨\s*)?\s*(?:왼쪽|오른쪽|가운데)[^()]{0,12}\)")
 ENCLOSED = re.compile(r"^\s*<\s*(?P<text>.+?)\s*>\s*$")
