@@ -144,3 +144,21 @@ def test_a_short_line_under_the_photo_on_a_site_that_sets_all_text_small_is_no_c
     summary = run(body)
     assert summary.caption is None
     assert summary.subtitle == "새로 단장한 위판장"
+
+
+def test_a_labelled_caption_right_under_a_later_photo_is_that_photos() -> None:
+    body = (f'<h1 class="view-title">{TITLE}</h1><div id="bo_v_con">'
+            f'<p><img src="/data/editor/2504/a1.jpg" width="700"></p>{LEAD}{FILLER}'
+            '<p><img src="/data/editor/2504/a2.jpg" width="700"></p>'
+            '<p>[사진설명] 준공식에 참석한 어민들</p></div>')
+    summary = run(body)
+    assert summary.image == "http://news.test/data/editor/2504/a1.jpg"
+    assert summary.caption is None
+
+
+def test_a_labelled_caption_line_at_the_end_of_the_text_is_the_photos() -> None:
+    body = (f'<h1 class="view-title">{TITLE}</h1><div id="bo_v_con">'
+            f'<p><img src="/data/editor/2504/a1.jpg" width="700"></p>{LEAD}{FILLER}'
+            '<p>[사진설명] 준공식에 참석한 어민들</p></div>')
+    summary = run(body)
+    assert summary.caption == "준공식에 참석한 어민들"

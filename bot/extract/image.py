@@ -175,7 +175,8 @@ def _only_photo(node: El, img: El) -> bool:
 
 
 def caption_in_lines(img: El, lines: list[Line]) -> str | None:
-    """A marked caption paragraph right under the photo, or a `[사진설명]` line anywhere in the body."""
+    """A marked caption paragraph right under the photo, or a `[사진설명]` line anywhere in the body
+    but right under another photo."""
     for i, line in enumerate(lines):
         if line.image is img:
             for following in lines[i + 1: i + 3]:
@@ -186,8 +187,10 @@ def caption_in_lines(img: El, lines: list[Line]) -> str | None:
                             or is_caption_line(following)):
                         return clean_caption(following.text)
                     break
-    for line in lines:
+    for j, line in enumerate(lines):
         if line.text and rules.CAPTION_ANYWHERE.match(line.text):
+            if j and lines[j - 1].image is not None and lines[j - 1].image is not img:
+                continue  # set right under another photo of the text: that photo's caption
             return clean_caption(line.text)
     return None
 
