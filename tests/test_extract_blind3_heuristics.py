@@ -162,3 +162,13 @@ def test_a_labelled_caption_line_at_the_end_of_the_text_is_the_photos() -> None:
             '<p>[사진설명] 준공식에 참석한 어민들</p></div>')
     summary = run(body)
     assert summary.caption == "준공식에 참석한 어민들"
+
+
+def test_a_bold_centred_line_under_a_centred_photo_stays_the_deck() -> None:
+    body = (f'<h1 class="view-title">{TITLE}</h1><div id="bo_v_con">'
+            '<p style="text-align:center;"><img src="/data/editor/2504/a1.jpg" width="700"></p>'
+            '<p style="text-align:center;"><b>저온 경매장·자동 선별기 갖춰…5월 본격 운영</b></p>'
+            f'{LEAD}{FILLER}</div>')
+    summary = run(body)
+    assert summary.subtitle == "저온 경매장·자동 선별기 갖춰…5월 본격 운영"
+    assert summary.caption is None

@@ -200,7 +200,7 @@ def mark_captions(lines: list[Line], title: str | None) -> None:
     centred, as editors set a photo and its caption paragraph), set small or grey apart from the
     text after it, or says what only a caption says (a closing photo credit, who stands where); and
     it does not read as running text: no finished sentence unless so cued, no deck marker, not the
-    headline repeated. Marked here so that the deck and the lead pass over it."""
+    headline repeated, not set bold as a deck is. Marked here so that the deck and the lead pass over it."""
     title_key = clean(title or "")
     for i, line in enumerate(lines[:-1]):
         if line.image is None:
@@ -212,7 +212,7 @@ def mark_captions(lines: list[Line], title: str | None) -> None:
         if text[:1] in rules.DECK_OPENERS or is_caption_line(under):
             continue
         after = lines[i + 2] if i + 2 < len(lines) else None
-        if _cued(text) or (not rules.SENTENCE_END.search(text) and (
+        if _cued(text) or (not rules.SENTENCE_END.search(text) and not under.bold and (
                 (line.centred and under.centred) or _set_small(under, after))):
             under.caption = True
 
