@@ -25,7 +25,7 @@ _PLAIN_VERB = re.compile(r"^\s*(?:했|하였|한다)")
 _SENTENCE_END = re.compile(r"다\.(?=\s|$)")
 _MASK = re.compile(r"“[^“”]*[”\"]|\"[^\"“”]*[”\"]|‘[^‘’]*’|「[^「」]*」")
 # How far back from a quote the speaker phrase may stand (`…은 지난 2일 현장 점검에서 “…”`).
-_SUBJECT_REACH = 7
+_SUBJECT_REACH = 12
 _ADVERBIAL = re.compile(
     r"^(?:이날|또|또한|이어|이어서|특히|아울러|끝으로|그러면서|한편|앞서|당시|오늘|\d+일|\d+일에?|"
     r"[가-힣]*에서|[가-힣]*에서는|[가-힣]*통해|[가-힣]*자리에서|[가-힣]*인사말을|[가-힣]*축사를|기념사를|[가-힣]*서면으로)$"

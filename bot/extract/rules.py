@@ -363,7 +363,8 @@ PLACEHOLDER = re.compile(
     r"전재하여 제공|자바스크립트|javascript",
     re.I,
 )
-EMBARGO = re.compile(r"보도할 수 있습니다|보도\s*가능|엠바고|보도시점|보도일시|배포일시|이 보도자료는.*부터")
+EMBARGO = re.compile(r"보도할 수 있습니다|보도\s*가능|엠바고|보도시점|보도일시|배포일시|이 보도자료는.*부터"
+                     r"|(?:이후|부터)\s*보도(?:하여|해|해서)?\s*주시|보도(?:하여|해)\s*주시기\s*바랍니다")
 
 # --- images and captions ---------------------------------------------------------------------
 IMAGE_SRC_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-lazy", "data-url", "src")
