@@ -33,7 +33,7 @@ _DISTRICTS = {
     "울산": "중구 남구 동구 북구 울주군",
     "세종": "",
     "경기": "수원시 성남시 의정부시 안양시 부천시 광명시 평택시 동두천시 안산시 고양시 과천시 구리시 남양주시 오산시 "
-    "시흥시 군포시 의왕시 하남시 용인시 파주시 이천시 안성시 김포시 화성시 양주시 포천시 여주시 연천군 가평군 "
+    "광주시 시흥시 군포시 의왕시 하남시 용인시 파주시 이천시 안성시 김포시 화성시 양주시 포천시 여주시 연천군 가평군 "
     "양평군 장안구 권선구 팔달구 영통구 수정구 중원구 분당구 만안구 동안구 상록구 단원구 덕양구 일산동구 "
     "일산서구 처인구 기흥구 수지구 원미구 소사구 오정구",
     "강원": "춘천시 원주시 강릉시 동해시 태백시 속초시 삼척시 홍천군 횡성군 영월군 평창군 정선군 철원군 화천군 양구군 "
@@ -87,9 +87,10 @@ _COMMON_WORD_STEMS = frozenset(
 )
 
 
-def _build() -> tuple[dict[str, str], dict[str, frozenset[str]]]:
+def _build() -> tuple[dict[str, str], dict[str, frozenset[str]], dict[str, frozenset[str]]]:
     unique: dict[str, str] = {}
     seen: dict[str, set[str]] = {}
+    shadowed: dict[str, frozenset[str]] = {}
     for province, names in _DISTRICTS.items():
         for name in names.split():
             seen.setdefault(name, set()).add(province)
@@ -99,6 +100,9 @@ def _build() -> tuple[dict[str, str], dict[str, frozenset[str]]]:
                 seen.setdefault(stem, set()).add(province)
     for province, aliases in PROVINCE_ALIASES.items():
         for alias in aliases:
+            others = seen.get(alias, set()) - {province}
+            if others:
+                shadowed[alias] = frozenset(others)
             seen[alias] = {province}
     ambiguous: dict[str, frozenset[str]] = {}
     for name, provinces in seen.items():
@@ -106,10 +110,12 @@ def _build() -> tuple[dict[str, str], dict[str, frozenset[str]]]:
             unique[name] = next(iter(provinces))
         else:
             ambiguous[name] = frozenset(provinces)
-    return unique, ambiguous
+    return unique, ambiguous, shadowed
 
 
-PLACES, AMBIGUOUS = _build()
-"""PLACES: name -> 시·도 for unambiguous names; AMBIGUOUS: name -> possible 시·도 (중구, 고성군, …)."""
+PLACES, AMBIGUOUS, SHADOWED = _build()
+"""PLACES: name -> 시·도 for unambiguous names; AMBIGUOUS: name -> possible 시·도 (중구, 고성군, …);
+SHADOWED: a metropolitan city's own name that is also a city of another province (광주시 of 경기) ->
+those other provinces: read as the metropolitan city unless the page writes the other province before it."""
 
 PROVINCE_OF_ALIAS = {alias: province for province, aliases in PROVINCE_ALIASES.items() for alias in aliases}

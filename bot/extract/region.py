@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.extract.gazetteer import AMBIGUOUS, PLACES, PROVINCE_ALIASES, PROVINCE_OF_ALIAS
+from bot.extract.gazetteer import AMBIGUOUS, PLACES, PROVINCE_ALIASES, PROVINCE_OF_ALIAS, SHADOWED
 
 _TOKEN = re.compile(r"[가-힣]+")
 # Suffixes of local bodies written onto a place name: 광주시교육청, 아산시청, 수성구의회.
@@ -64,20 +64,28 @@ def _lookup(token: str) -> tuple[str | None, frozenset[str] | None, str]:
     return None, None, token
 
 
+def _written_before(name: str, options: frozenset[str], page_text: str) -> str | None:
+    """The one province of `options` written right before `name` anywhere on the page (`경상남도 고성군`)."""
+    if not page_text or name not in page_text:
+        return None
+    stem = re.escape(name)
+    written = {
+        province for province in options
+        for alias in PROVINCE_ALIASES[province]
+        if re.search(rf"{re.escape(alias)}\s*{stem}", page_text)
+    }
+    return next(iter(written)) if len(written) == 1 else None
+
+
 def page_hint(name: str, options: frozenset[str], page_text: str) -> str | None:
     """Which of `options` an ambiguous place (`고성군`, `강서구`) belongs to, from the whole page: the
     province written right before the name anywhere (an address: `경상남도 고성군 고성읍 …`), else
     the one province among the options that the page names at all (`부산광역시` in the footer)."""
     if not page_text:
         return None
-    stem = re.escape(name)
-    written_before = {
-        province for province in options
-        for alias in PROVINCE_ALIASES[province]
-        if re.search(rf"{re.escape(alias)}\s*{stem}", page_text)
-    }
-    if len(written_before) == 1:
-        return next(iter(written_before))
+    written_before = _written_before(name, options, page_text)
+    if written_before is not None:
+        return written_before
     named = {province for province in options
              if any(alias in page_text for alias in PROVINCE_ALIASES[province] if len(alias) >= 3)}
     return next(iter(named)) if len(named) == 1 else None
@@ -91,6 +99,12 @@ def region_in(text: str, context: str = "", page_text: str | Callable[[], str] =
     for token in _TOKEN.findall(text):
         found, options, name = _lookup(token)
         if found:
+            other = SHADOWED.get(name)
+            if other is not None:
+                # `광주시` is 광주광역시 unless the page places it in 경기 (`경기도 광주시 역동로` in an address).
+                written = _written_before(name, other, page_text() if callable(page_text) else page_text)
+                if written is not None:
+                    return written
             return found
         if options:
             if previous in options:
