@@ -41,6 +41,8 @@ PERSON_DESCRIPTORS = frozenset(["주민", "시민", "군민", "구민", "도민"
                                 "관광객", "방문객", "이용객", "참가자", "수상자", "봉사자", "회원", "입주민", "환자",
                                 "보호자", "운전자", "졸업생", "재학생", "선수", "작가", "청년", "어르신", "농업인",
                                 "어업인", "소상공인", "대표", "씨"])
+# Two-syllable surnames: `남궁 군수` is a back-reference like `박 시장`, not a name `남궁` with a title.
+COMPOUND_SURNAMES = frozenset(["남궁", "황보", "제갈", "선우", "독고", "사공", "서문", "동방", "어금", "망절", "장곡"])
 _INVERSION = re.compile(r"^\s*(?:이?라?고|이?라며)\s+(?P<who>[^“”\"‘’,.]{2,40}?)(?:은|는|이|가)\s")
 
 
@@ -88,7 +90,7 @@ def _speaker_from_prefix(prefix: str) -> str | None:
                 break
             phrase.insert(0, token)
             continue
-        if not seen_name and len(phrase) == 1 and re.fullmatch(r"[가-힣]", token):
+        if not seen_name and len(phrase) == 1 and (re.fullmatch(r"[가-힣]", token) or token in COMPOUND_SURNAMES):
             phrase.insert(0, token)  # a surname alone: the back-reference form `박 시장`
             break
         if not seen_name and _NAME.match(token) and title_class(token) is None:
@@ -117,8 +119,9 @@ def _subject_of(sentence: str) -> str | None:
 
 def _is_back_reference(speaker: str) -> bool:
     parts = speaker.split()
-    return (len(parts) == 2 and len(parts[0]) == 1) or (len(parts) == 1 and title_class(parts[0]) is not None
-                                                          and parts[0] == (title_class(parts[0]) or ("",))[0])
+    surname_only = len(parts) == 2 and (len(parts[0]) == 1 or parts[0] in COMPOUND_SURNAMES)
+    return surname_only or (len(parts) == 1 and title_class(parts[0]) is not None
+                            and parts[0] == (title_class(parts[0]) or ("",))[0])
 
 
 # How far before a title its name and body may be written (`대전정보문화산업진흥원 한재민 원장`).
@@ -132,7 +135,9 @@ _NOT_NAMES = frozenset(["이날", "이번", "이후", "이어", "이제", "이�
 
 
 def _name_word(word: str, surname: str | None) -> bool:
-    return (2 <= len(word) <= 3 and bool(_WORD.fullmatch(word)) and (surname is None or word.startswith(surname))
+    longest = 4 if surname is not None and len(surname) == 2 else 3  # 남궁현우
+    return (2 <= len(word) <= longest and bool(_WORD.fullmatch(word)) and (surname is None or word.startswith(surname))
+            and word != surname
             and word not in _NOT_NAMES and title_class(word) is None and not _CASE_ENDING.search(word))
 
 
