@@ -169,8 +169,9 @@ async def test_run_once_times_out_nonzero_and_keeps_the_rest_pending(tmp_path: P
         assert len(api.messages_for("@news")) == 2
 
 
-async def test_demo_runs_without_network() -> None:
+async def test_demo_runs_without_network(tmp_path: Path) -> None:
     port = free_port()
+    stderr = (tmp_path / "stderr.txt").open("wb")
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "demo", "--port", str(port), "--seconds", "30", cwd=ROOT,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
@@ -186,10 +187,12 @@ async def test_demo_runs_without_network() -> None:
         async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/rss/demo.xml") as resp:
             assert resp.status == 200
             parsed = feedparser.parse(await resp.read())
-        assert parsed.bozo == 0 and len(parsed.entries) == 4
+        log = (tmp_path / "stderr.txt").read_text(encoding="utf-8", errors="replace")
+        assert parsed.bozo == 0 and len(parsed.entries) == 4, "".join(out) + log
     finally:
         proc.send_signal(signal.SIGINT)
         assert await asyncio.wait_for(proc.wait(), 20) == 0
+        stderr.close()
     text = "".join(out)
     assert "[dry run] would post to @pressbot_demo" in text
     assert "‘디지털 혁신’ 정보 교류의 장 마련" in text

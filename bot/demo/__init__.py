@@ -78,6 +78,7 @@ async def run_demo(*, port: int, seconds: float) -> int:
     try:
         async with App(config, workers=0) as app:
             result = await app.run_once(timeout=30)
+            app.rss.refresh_all()  # served and written before we say where to look
             rss_url = f"http://127.0.0.1:{port}/rss/demo.xml"
             print()
             print(f"Done: {result.message}.")
