@@ -12,13 +12,13 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from bot.extract import rules
 
-_SPACE = re.compile(r"\s+")
 _WORD_SPLIT = re.compile(r"[\s_\-]+")
 
 
 def clean(text: str) -> str:
-    """Collapse whitespace (NBSP included) and trim."""
-    return _SPACE.sub(" ", text.replace("\xa0", " ")).strip()
+    """Collapse whitespace (NBSP included) and trim. (str.split() splits on exactly the characters
+    the regex \\s matches, NBSP among them, at a fraction of a substitution's cost.)"""
+    return " ".join(text.split())
 
 
 @dataclass(slots=True, eq=False)

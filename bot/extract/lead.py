@@ -18,6 +18,7 @@ def _norm(text: str) -> str:
     return _QUOTES.sub("", unicodedata.normalize("NFC", clean(text))).replace(" ", "")
 
 
+@lru_cache(maxsize=4096)
 def caption_named(names: str) -> bool:
     """class/id names of a caption element (figcaption-like boxes, photo-table caption cells)."""
     return bool(names) and (any(h in names for h in rules.CAPTION_HINTS) or bool(rules.CAPTION_NAME.search(names)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.extract import rules
 from bot.extract.document import Document, El, clean
@@ -61,11 +62,10 @@ def _candidates(doc: Document) -> list[tuple[El, str, int]]:
         if tag in _HEADING_TAGS and el.parent is not None and _title_named(el.parent.names):
             base = max(base, 25)  # the heading in a title-named box (`div.view_title > h4`) is the headline
         if names:
-            words = set(_WORD_SPLIT.split(names)) | set(names.split())
-            if words & rules.TITLE_WORDS and not (tag not in _HEADING_TAGS and _holds_heading(el)):
+            if _title_words(names) and not (tag not in _HEADING_TAGS and _holds_heading(el)):
                 # (the box itself, around the heading and the byline, is not the headline)
                 base = max(base, 25)
-            if any(hint in names for hint in rules.SUBTITLE_HINTS):
+            if _subtitle_hinted(names):
                 base -= 20
         if base <= 0:
             continue
@@ -85,10 +85,20 @@ def _large_font(size: str) -> bool:
     return size.isdigit() and int(size) >= 4
 
 
+@lru_cache(maxsize=4096)
+def _title_words(names: str) -> bool:
+    """Whether a class/id string holds a headline word (sites repeat the same names: cached)."""
+    return bool((set(_WORD_SPLIT.split(names)) | set(names.split())) & rules.TITLE_WORDS)
+
+
+@lru_cache(maxsize=4096)
+def _subtitle_hinted(names: str) -> bool:
+    return any(hint in names for hint in rules.SUBTITLE_HINTS)
+
+
 def _title_named(names: str) -> bool:
     """Named as the headline's box (`view_title`, `tit_area`), not a deck's or a section's (`sub_title`)."""
-    return (bool(names) and bool((set(_WORD_SPLIT.split(names)) | set(names.split())) & rules.TITLE_WORDS)
-            and not any(hint in names for hint in rules.SUBTITLE_HINTS))
+    return bool(names) and _title_words(names) and not _subtitle_hinted(names)
 
 
 def _holds_heading(el: El) -> bool:
