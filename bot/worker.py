@@ -95,6 +95,7 @@ class WorkerPool:
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
         self._starting: asyncio.Lock | None = None
+        self._closing = False
 
     async def _ensure(self) -> asyncio.Queue[_Worker]:
         if self._idle is None:
@@ -124,15 +125,19 @@ class WorkerPool:
                 self._all.discard(worker)
                 if worker.proc.returncode is None:
                     worker.proc.kill()
-                worker = await _Worker.start()
-                self._all.add(worker)
-            idle.put_nowait(worker)
+                if not self._closing:  # a job cancelled by shutdown needs no successor
+                    worker = await _Worker.start()
+                    self._all.add(worker)
+                    idle.put_nowait(worker)
+            else:
+                idle.put_nowait(worker)
 
     @property
     def pids(self) -> list[int]:
         return [w.proc.pid for w in self._all]
 
     async def close(self) -> None:
+        self._closing = True
         workers, self._all = list(self._all), set()
         await asyncio.gather(*(w.stop() for w in workers), return_exceptions=True)
         self._idle = None
