@@ -26,7 +26,8 @@ class El:
     """One element: tag, attributes, children (elements or text), flags computed while walking."""
 
     tag: str
-    attrs: dict[str, str]
+    attrs: dict[str, str | None]
+    """As the parser gives them (a bare attribute is None): read through get()."""
     parent: El | None
     index: int
     chrome: bool
@@ -199,13 +200,13 @@ class Document:
                 if text:
                     parent.children.append(text)
                 continue
-            if tag is None or tag.startswith("-") or tag.startswith("#"):
+            if tag is None or tag.startswith(("-", "#")):
                 continue
             if tag in rules.SKIP_TAGS:
                 if tag == "script" and (child.attributes.get("type") or "").endswith("ld+json"):
                     self._jsonld(child.text(deep=True))
                 continue
-            attrs = {k: v or "" for k, v in child.attributes.items()}
+            attrs = child.attributes
             if tag == "meta":
                 self._meta(attrs)
                 continue
@@ -238,10 +239,11 @@ class Document:
                 self._walk(child, el)
             el.end = len(self.elements) - 1
 
-    def _meta(self, attrs: dict[str, str]) -> None:
+    def _meta(self, attrs: dict[str, str | None]) -> None:
         key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").lower()
-        if key and key not in self.meta and attrs.get("content"):
-            self.meta[key] = attrs["content"]
+        content = attrs.get("content")
+        if key and key not in self.meta and content:
+            self.meta[key] = content
 
     def _jsonld(self, text: str) -> None:
         try:
