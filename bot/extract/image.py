@@ -64,11 +64,42 @@ def hero_before(title_el: El, container: El | None) -> El | None:
         header = parent
     if header is None or (container is not None and header.contains(container)):
         return None
+    if container is not None and header.parent is not None and header.parent.contains(container):
+        featured = _featured_before(header.parent)
+        if featured is not None:
+            return featured
     for el in header.iter():
         if el.index >= title_el.index:
             break
         if el.tag == "img" and is_photo(el) and (_in_figure(el, header) or photo_box(el, header) is not None):
             return el
+    return None
+
+
+def _featured_before(frame: El) -> El | None:
+    """A featured photo set just before the block that holds both the headline and the text, inside
+    the same article (WordPress themes: `<article><div class="featured-image"><img></div>
+    <div class="inside-article"><h1>…`): the box right before that block, a figure or a photo's own
+    box with that one photo and no text of its own."""
+    parent = frame.parent
+    if parent is None or parent.chrome or parent.tag in ("body", "#root"):
+        return None
+    previous: El | None = None
+    for child in parent.children:
+        if child is frame:
+            break
+        if isinstance(child, El):
+            previous = child
+        elif child.strip():
+            previous = None
+    if previous is None or previous.chrome or previous.flat():
+        return None
+    images = [el for el in previous.iter() if el.tag == "img"]
+    if len(images) != 1 or not is_photo(images[0]):
+        return None
+    img = images[0]
+    if previous.tag == "figure" or _in_figure(img, previous) or photo_box(img, parent) is not None:
+        return img
     return None
 
 
@@ -202,14 +233,23 @@ def mark_captions(lines: list[Line], title: str | None) -> None:
     it does not read as running text: no finished sentence unless so cued, no deck marker, not the
     headline repeated, not set bold as a deck is. Marked here so that the deck and the lead pass over it."""
     title_key = clean(title or "")
+    prose_seen = False
     for i, line in enumerate(lines[:-1]):
         if line.image is None:
+            prose_seen = prose_seen or bool(line.text and rules.SENTENCE_END.search(line.text))
             continue
         under = lines[i + 1]
         text = under.text
         if under.image is not None or not text or len(text) > _CAPTION_MAX or text == title_key:
             continue
-        if text[:1] in rules.DECK_OPENERS or is_caption_line(under):
+        if text[:1] in rules.DECK_OPENERS:
+            # A deck stands before the running text; a marked (`▶`) line set centred with a photo
+            # further down, that does not read as a sentence, is that photo's caption.
+            if (prose_seen and line.centred and under.centred and not under.bold
+                    and not rules.SENTENCE_END.search(text)):
+                under.caption = True
+            continue
+        if is_caption_line(under):
             continue
         after = lines[i + 2] if i + 2 < len(lines) else None
         if _cued(text) or (not rules.SENTENCE_END.search(text) and not under.bold and (

@@ -44,6 +44,12 @@ PERSON_DESCRIPTORS = frozenset(["주민", "시민", "군민", "구민", "도민"
 # Two-syllable surnames: `남궁 군수` is a back-reference like `박 시장`, not a name `남궁` with a title.
 COMPOUND_SURNAMES = frozenset(["남궁", "황보", "제갈", "선우", "독고", "사공", "서문", "동방", "어금", "망절", "장곡"])
 _INVERSION = re.compile(r"^\s*(?:이?라?고|이?라며)\s+(?P<who>[^“”\"‘’,.]{2,40}?)(?:은|는|이|가)\s")
+# A quote set first as its own sentence and attributed after it (`“….” 서민호 서구청장의 말이다.`):
+# the speaker is the owner of the words named in the short sentence that follows.
+_OWNED_AFTER = re.compile(
+    r"^\s*(?P<who>[^“”\"‘’,.]{2,40}?)의\s*(?:말|설명|당부|각오|다짐|얘기|이야기|전언|강조|소감|답변|주문|약속)"
+    r"(?:이다|이었다|였다|다)\."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +225,12 @@ def find_quotes(paragraphs: list[str]) -> list[tuple[str, str, int]]:
             after = paragraph[end:]
             connector = _CONNECTOR.match(after)
             if connector is None:
+                owner = _OWNED_AFTER.match(after)
+                if owner is not None and _only_adverbs(paragraph[_sentence_start(masked, start):start]):
+                    speaker = _speaker_from_prefix(owner.group("who") + "는")
+                    last_end = end
+                    if speaker is not None:
+                        found.append((inner.strip(), speaker, number))
                 continue
             tail = masked[end:]
             stop = _SENTENCE_END.search(tail)
@@ -246,6 +258,17 @@ def find_quotes(paragraphs: list[str]) -> list[tuple[str, str, int]]:
         sentences = [s for s in _SENTENCE_END.split(masked) if s.strip()]
         previous_subject = _subject_of(paragraph[masked.rfind(sentences[-1]):]) if sentences else None
     return found
+
+
+def _written_before(word: str, speaker: str, body: str) -> bool:
+    """`word speaker` stands in the body as whole words (not the tail of a longer name)."""
+    return re.search(rf"(?<![가-힣A-Za-z0-9]){re.escape(word)}\s+{re.escape(speaker)}(?:은|는|이|가|도)?\s",
+                     body) is not None
+
+
+def _sentence_start(masked: str, start: int) -> int:
+    ends = [m.end() for m in _SENTENCE_END.finditer(masked[:start])]
+    return ends[-1] if ends else 0
 
 
 def _only_adverbs(prefix: str) -> bool:
@@ -286,6 +309,10 @@ def key_quote(paragraphs: list[str], issuer: str | None) -> Quote | None:
     for order, (text, speaker, _) in enumerate(find_quotes(paragraphs)):
         if _is_back_reference(speaker):
             speaker = resolve_back_reference(speaker, body)
+        elif issuer and _NAME.match(speaker.split()[0]) and _written_before(issuer, speaker, body):
+            # `대구테크노파크 김상훈 원장은`: the issuing body's own name written before the person is
+            # part of the attribution phrase, whatever its name ends with.
+            speaker = f"{issuer} {speaker}"
         title = title_class(speaker.split()[-1])
         base = title[1] if title else 4
         if base != 5 and not _is_named(speaker, base):
