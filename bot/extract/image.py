@@ -65,7 +65,10 @@ def hero_before(title_el: El, container: El | None) -> El | None:
     if header is None or (container is not None and header.contains(container)):
         return None
     if container is not None and header.parent is not None and header.parent.contains(container):
-        featured = _featured_before(header.parent)
+        # The featured photo's box set right before the headline block, beside the text in the same
+        # frame (`<div class="featured-image"><img></div><div id="view_top"><h1>…</div><div
+        # class="entry-content">`), or right before the frame that holds headline and text.
+        featured = _featured_before(header) or _featured_before(header.parent)
         if featured is not None:
             return featured
     for el in header.iter():
