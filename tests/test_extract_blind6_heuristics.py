@@ -33,3 +33,14 @@ def test_a_featured_photo_set_right_before_the_headline_block_beside_the_text_is
     summary = run(body)
     assert summary.image == "http://news.test/uploads/2024/12/shelter.jpg"
     assert summary.caption is None
+
+
+def test_a_company_name_between_the_person_and_the_title_keeps_the_person_s_name() -> None:
+    body = ('<h1 class="release_title">바이오벤처 에이셀, 생산시설 준공</h1><div class="release_body">'
+            "<p>에이셀(대표 김도현)이 세포치료제 생산시설을 준공했다고 26일 밝혔다.</p>"
+            f"{FILLER}"
+            '<p>김도현 에이셀 대표는 "지역에서 개발하고 지역에서 생산한다"며 "인재를 채용하겠다"고 말했다.</p>'
+            '<p>준공식에 참석한 시 관계자는 "의미가 크다"고 말했다.</p></div>')
+    summary = run(body)
+    assert summary.quote == "지역에서 개발하고 지역에서 생산한다"
+    assert summary.speaker == "김도현 에이셀 대표"

@@ -13,7 +13,8 @@ from bot.extract import extract
 from bot.model import KST, Entry
 
 FIXTURES = Path(__file__).parent / "fixtures"
-CORPORA = [FIXTURES / name for name in ("corpus", "pages", "unseen", "blind", "blind2", "blind3", "blind4", "blind5")]
+CORPORA = [FIXTURES / name for name in ("corpus", "pages", "unseen", "blind", "blind2", "blind3", "blind4", "blind5",
+                                        "blind6")]
 
 
 @pytest.mark.parametrize("corpus", CORPORA, ids=lambda p: p.name)

@@ -102,12 +102,29 @@ def _speaker_from_prefix(prefix: str) -> str | None:
         if not seen_name and _NAME.match(token) and title_class(token) is None:
             phrase.insert(0, token)
             seen_name = True
+            if len(phrase) == 2 and position >= 2 and not _surnamed(token):
+                # `한승우 셀로드 대표`: a company's own name (no body suffix) stands between the
+                # person and the title; the word before it, a surname and a given name, is the name.
+                earlier = tokens[position - 2]
+                if _NAME.match(earlier) and _surnamed(earlier) and _name_word(earlier, None):
+                    phrase.insert(0, earlier)
+                    break
             continue
         if seen_name and token in PERSON_DESCRIPTORS and len(phrase) <= 2:
             phrase.insert(0, token)  # `주민 김철수씨`: the descriptor is part of how the person is named
             break
         break
     return " ".join(phrase)
+
+
+# The common Korean surnames: a word that opens with none of them is seldom a person's name.
+COMMON_SURNAMES = frozenset("김이박최정강조윤장임한오서신권황안송전홍유고문양손배백허남심노하곽성차주우구민류나진지엄"
+                            "채원천방공현함변염여추도소석선설마길연위표명기반라왕금옥육인맹제모탁국어은편용예경봉사"
+                            "부가복태목형피두감음빈동온호범좌갈시계")
+
+
+def _surnamed(word: str) -> bool:
+    return word[:1] in COMMON_SURNAMES or word[:2] in COMPOUND_SURNAMES
 
 
 def _subject_of(sentence: str) -> str | None:
