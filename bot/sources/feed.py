@@ -211,7 +211,7 @@ def parse_feed(
     text = _safe_text(body, headers=headers, charset=charset)
     data = _feedparser_input(text)
     warnings: list[str] = []
-    fast = read_fast(data)
+    fast = read_fast(data, known)
     if fast is not None:
         channel, items = fast
     else:
@@ -260,8 +260,13 @@ def _entries(
     seen: set[str] = set()
     anonymous = 0
     for item in items:
-        title = _text_field(item, "title")
         guid = str(item.get("id") or "").strip() or None
+        if guid and guid in known and guid not in seen:
+            # The guid is the identity: a known entry costs not even its link.
+            seen.add(guid)
+            skipped.append(guid)
+            continue
+        title = _text_field(item, "title")
         raw_link = str(item.get("link") or "").strip()
         link = urljoin(url, raw_link) if raw_link else None
         if link and not is_http_url(link):

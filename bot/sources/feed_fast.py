@@ -9,6 +9,7 @@ recovery this reader does not try to copy. tests/test_feed_parse.py checks both 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any
 
 from feedparser.mixin import _FeedParserMixin
@@ -169,10 +170,18 @@ def _atom_feed(root: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return channel, entries
 
 
-def read_fast(data: bytes) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+def _known_item(node: Any, default_ns: str, known: Collection[str]) -> dict[str, Any] | None:
+    """Just the guid of an item the caller already knows: reading all of it is most of a parse."""
+    guid = node.findtext(f"{{{default_ns}}}guid" if default_ns else "guid")
+    guid = (guid or "").strip()
+    return {"id": guid, "tags": []} if guid and guid in known else None
+
+
+def read_fast(data: bytes, known: Collection[str] = ()) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
     """(channel, items) shaped like feedparser's `feed` and `entries`, or None to use feedparser.
 
-    `data` must already be safe: UTF-8 with no DOCTYPE (see feed._safe_text).
+    `data` must already be safe: UTF-8 with no DOCTYPE (see feed._safe_text). Items whose guid
+    is in `known` come back as `{"id": guid}` only.
     """
     if etree is None:
         return None
@@ -183,7 +192,7 @@ def read_fast(data: bytes) -> tuple[dict[str, Any], list[dict[str, Any]]] | None
             channel_node = root.find("channel")
             if channel_node is None:
                 return None
-            items = [_rss_item(i, "") for i in channel_node.iterfind("item")]
+            items = [_known_item(i, "", known) or _rss_item(i, "") for i in channel_node.iterfind("item")]
             return _channel(channel_node, ""), items
         if (ns, name) == (_RDF, "RDF"):
             channel_node = root.find(f"{{{_RSS1}}}channel")
