@@ -22,7 +22,7 @@ from bot.sources.board import parse_board
 from bot.sources.errors import FeedError, FetchError, GoneError, RateLimitedError
 from bot.sources.feed import ParsedFeed, parse_feed
 from bot.sources.fetch import Fetcher, FetchResult
-from bot.sources.schedule import backoff_delay, first_delay, next_delay
+from bot.sources.schedule import LAUNCH_SPACING, backoff_delay, first_delay, next_delay
 from bot.store import FeedState, Store
 from bot.worker import InThread, Offload
 
@@ -112,6 +112,8 @@ class Poller:
             known = stored.get(name)
             at = known if known is not None else now + first_delay(name, feed.interval)
             self._schedule(name, min(at, now + feed.interval), persist=False)
+        loop = asyncio.get_running_loop()
+        next_launch = loop.time()
         while not self._stopping:
             self._changed.clear()
             now = self.clock()
@@ -120,6 +122,9 @@ class Poller:
             # (after downtime) the rest wait in the heap, not as tasks holding parsed bodies.
             limit = self.config.poll.concurrency
             while self._due and self._due[0][0] <= now and len(self._running) < limit:
+                started = loop.time()
+                if started < next_launch:
+                    break
                 at, name = heapq.heappop(self._due)
                 due = feeds.get(name)
                 if due is None or self._next.get(name) != at or name in self._running:
@@ -127,9 +132,11 @@ class Poller:
                 task = asyncio.create_task(self._poll_and_reschedule(due), name=f"poll:{name}")
                 self._running[name] = task
                 task.add_done_callback(partial(self._finished, name))
+                # No catching up after a late wake-up: that would be the burst again.
+                next_launch = max(next_launch, started - LAUNCH_SPACING) + LAUNCH_SPACING
             timeout = None
             if self._due and len(self._running) < limit:
-                timeout = max(0.0, self._due[0][0] - self.clock())
+                timeout = max(0.0, self._due[0][0] - self.clock(), next_launch - loop.time())
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), timeout)
 

@@ -10,6 +10,11 @@ JITTER = 0.1
 # At start, feeds are spread over this share of their interval (at most STARTUP_SPREAD_MAX seconds)
 # so a thousand sources do not all fire on the first tick.
 STARTUP_SPREAD_MAX = 60.0
+# When many feeds are due at once (after downtime, or a thousand feeds at start with short
+# intervals), launches are spaced this far apart: answers then arrive spread out instead of in
+# bursts of dozens that hold the event loop up for tens of milliseconds. 1,000 feeds launch in
+# 1.5 s; feeds due at their own times never notice it.
+LAUNCH_SPACING = 0.0015
 
 
 def first_delay(name: str, interval: float) -> float:
