@@ -11,6 +11,7 @@ dies, however it dies.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import pickle
@@ -177,6 +178,9 @@ def main() -> None:
     os.dup2(2, 1)
     for module in PRELOAD:
         __import__(module)
+    # The imported modules live as long as the worker: keep the cyclic GC from rescanning them.
+    gc.collect()
+    gc.freeze()
     _serve(sys.stdin.buffer, answers)
 
 
